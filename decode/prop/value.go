@@ -1,0 +1,295 @@
+package prop
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mapiscope/mapiscope/decode/wire"
+)
+
+// Value types held in a property value's `any`, by property type:
+//
+//	PtypNull           nil
+//	PtypInteger16      int16        PtypMultipleInteger16   []int16
+//	PtypInteger32      int32        PtypMultipleInteger32   []int32
+//	PtypFloating32     float32      PtypMultipleFloating32  []float32
+//	PtypFloating64     float64      PtypMultipleFloating64  []float64
+//	PtypCurrency       Currency     PtypMultipleCurrency    []Currency
+//	PtypFloatingTime   FloatingTime PtypMultipleFloatingTime []FloatingTime
+//	PtypErrorCode      ErrorCode
+//	PtypBoolean        bool
+//	PtypInteger64      int64        PtypMultipleInteger64   []int64
+//	PtypString8        string       PtypMultipleString8     []string
+//	PtypString         string       PtypMultipleString      []string
+//	PtypTime           Filetime     PtypMultipleTime        []Filetime
+//	PtypGuid           GUID         PtypMultipleGuid        []GUID
+//	PtypBinary         []byte       PtypMultipleBinary      [][]byte
+//	PtypObject         []byte
+//	PtypServerId       ServerID
+//	PtypRestriction    *Restriction
+//	PtypRuleAction     *RuleActions
+type (
+	// Currency is a 64-bit signed integer scaled by 10,000.
+	Currency int64
+	// FloatingTime is days since 1899-12-30 as a float64.
+	FloatingTime float64
+	// Filetime is 100-ns intervals since 1601-01-01 UTC.
+	Filetime uint64
+	// GUID is 16 bytes in wire order.
+	GUID [16]byte
+	// ServerID is the raw bytes of a PtypServerId value ([MS-OXCDATA] 2.11.1.4).
+	ServerID []byte
+)
+
+func (g GUID) String() string { return wire.FormatGUID(g) }
+
+// ParseGUIDString parses the standard GUID form.
+func ParseGUIDString(s string) (GUID, error) {
+	g, err := wire.ParseGUID(s)
+	return GUID(g), err
+}
+
+const filetimeUnixEpoch = 116444736000000000
+
+// Time converts a FILETIME to time.Time (UTC).
+func (f Filetime) Time() time.Time {
+	if f == 0 {
+		return time.Time{}
+	}
+	d := int64(f) - filetimeUnixEpoch
+	return time.Unix(d/1e7, (d%1e7)*100).UTC()
+}
+
+// FiletimeOf converts a time to FILETIME.
+func FiletimeOf(t time.Time) Filetime {
+	return Filetime(t.UnixNano()/100 + filetimeUnixEpoch)
+}
+
+func (f Filetime) String() string {
+	if f == 0 {
+		return "0"
+	}
+	if f == 0x7FFFFFFFFFFFFFFF || f >= 0x7FFFFFFF00000000 {
+		return "never"
+	}
+	return f.Time().Format(time.RFC3339Nano)
+}
+
+func filetimeSym(v uint64) string { return Filetime(v).String() }
+
+// CodecValue reads or writes one property value of type t (without tag) —
+// the PropertyValue of [MS-OXCDATA] 2.11.2.1 — under the count widths w.
+func CodecValue(c *wire.Codec, t Type, v *any, name string, w Width) {
+	if t&MultiValueInstance != 0 {
+		t = t.Cell()
+	}
+	switch t {
+	case PtypNull:
+		if c.Decoding() {
+			*v = nil
+		}
+	case PtypInteger16:
+		x, _ := (*v).(int16)
+		c.I16(&x, name)
+		*v = x
+	case PtypInteger32:
+		x, _ := (*v).(int32)
+		c.I32(&x, name)
+		*v = x
+	case PtypFloating32:
+		x, _ := (*v).(float32)
+		c.F32(&x, name)
+		*v = x
+	case PtypFloating64:
+		x, _ := (*v).(float64)
+		c.F64(&x, name)
+		*v = x
+	case PtypCurrency:
+		x, _ := (*v).(Currency)
+		i := int64(x)
+		c.I64(&i, name)
+		*v = Currency(i)
+	case PtypFloatingTime:
+		x, _ := (*v).(FloatingTime)
+		f := float64(x)
+		c.F64(&f, name)
+		*v = FloatingTime(f)
+	case PtypErrorCode:
+		x, _ := (*v).(ErrorCode)
+		u := uint32(x)
+		c.U32(&u, name)
+		c.Hex().Named(ErrorSym)
+		*v = ErrorCode(u)
+	case PtypBoolean:
+		x, _ := (*v).(bool)
+		c.Bool8(&x, name)
+		*v = x
+	case PtypInteger64:
+		x, _ := (*v).(int64)
+		c.I64(&x, name)
+		*v = x
+	case PtypTime:
+		x, _ := (*v).(Filetime)
+		u := uint64(x)
+		c.U64(&u, name)
+		c.Named(filetimeSym)
+		*v = Filetime(u)
+	case PtypGuid:
+		x, _ := (*v).(GUID)
+		a := [16]byte(x)
+		c.Array16(&a, name)
+		*v = GUID(a)
+	case PtypString:
+		x, _ := (*v).(string)
+		c.UnicodeZ(&x, name)
+		*v = x
+	case PtypString8:
+		x, _ := (*v).(string)
+		c.String8Z(&x, name)
+		*v = x
+	case PtypBinary, PtypObject:
+		x, _ := (*v).([]byte)
+		codecBinary(c, &x, name, w)
+		*v = x
+	case PtypServerId:
+		x, _ := (*v).(ServerID)
+		b := []byte(x)
+		codecBinary(c, &b, name, w)
+		*v = ServerID(b)
+	case PtypRestriction:
+		x, _ := (*v).(*Restriction)
+		if x == nil {
+			x = &Restriction{}
+		}
+		CodecRestriction(c, x, name, w)
+		*v = x
+	case PtypRuleAction:
+		x, _ := (*v).(*RuleActions)
+		if x == nil {
+			x = &RuleActions{}
+		}
+		CodecRuleActions(c, x, name, w)
+		*v = x
+	case PtypMultipleInteger16:
+		x, _ := (*v).([]int16)
+		mv(c, &x, name, 2, func(e *int16) { c.I16(e, "") })
+		*v = x
+	case PtypMultipleInteger32:
+		x, _ := (*v).([]int32)
+		mv(c, &x, name, 4, func(e *int32) { c.I32(e, "") })
+		*v = x
+	case PtypMultipleFloating32:
+		x, _ := (*v).([]float32)
+		mv(c, &x, name, 4, func(e *float32) { c.F32(e, "") })
+		*v = x
+	case PtypMultipleFloating64:
+		x, _ := (*v).([]float64)
+		mv(c, &x, name, 8, func(e *float64) { c.F64(e, "") })
+		*v = x
+	case PtypMultipleCurrency:
+		x, _ := (*v).([]Currency)
+		mv(c, &x, name, 8, func(e *Currency) { i := int64(*e); c.I64(&i, ""); *e = Currency(i) })
+		*v = x
+	case PtypMultipleFloatingTime:
+		x, _ := (*v).([]FloatingTime)
+		mv(c, &x, name, 8, func(e *FloatingTime) { f := float64(*e); c.F64(&f, ""); *e = FloatingTime(f) })
+		*v = x
+	case PtypMultipleInteger64:
+		x, _ := (*v).([]int64)
+		mv(c, &x, name, 8, func(e *int64) { c.I64(e, "") })
+		*v = x
+	case PtypMultipleTime:
+		x, _ := (*v).([]Filetime)
+		mv(c, &x, name, 8, func(e *Filetime) { u := uint64(*e); c.U64(&u, ""); c.Named(filetimeSym); *e = Filetime(u) })
+		*v = x
+	case PtypMultipleGuid:
+		x, _ := (*v).([]GUID)
+		mv(c, &x, name, 16, func(e *GUID) { a := [16]byte(*e); c.Array16(&a, ""); *e = GUID(a) })
+		*v = x
+	case PtypMultipleString:
+		x, _ := (*v).([]string)
+		mv(c, &x, name, 2, func(e *string) { c.UnicodeZ(e, "") })
+		*v = x
+	case PtypMultipleString8:
+		x, _ := (*v).([]string)
+		mv(c, &x, name, 1, func(e *string) { c.String8Z(e, "") })
+		*v = x
+	case PtypMultipleBinary:
+		x, _ := (*v).([][]byte)
+		minSize := 2
+		if w == Wide {
+			minSize = 4
+		}
+		mv(c, &x, name, minSize, func(e *[]byte) { codecBinary(c, e, "", w) })
+		*v = x
+	default:
+		if c.Decoding() {
+			c.Fail("%s: property type 0x%04X has no value encoding", name, uint16(t))
+		} else {
+			c.EncodeError("%s: property type 0x%04X has no value encoding", name, uint16(t))
+		}
+	}
+}
+
+// codecBinary is a PtypBinary value: COUNT bytes, 16 bits in ROP buffers
+// and 32 bits in the wide context.
+func codecBinary(c *wire.Codec, b *[]byte, name string, w Width) {
+	c.Begin(name)
+	var n int
+	if w == Wide {
+		n = c.Count32(len(*b), 1, "Count")
+	} else {
+		n = c.Count16(len(*b), 1, "Count")
+	}
+	c.Fixed(b, n, "Data")
+	c.End()
+	if c.Spans() {
+		// Show a binary as its bytes, not as {Count, Data}: collapse the
+		// node into a leaf covering both fields.
+		if nd := c.Last(); nd != nil && nd.Kind == wire.KindStruct {
+			nd.Kind = wire.KindValue
+			nd.Value = *b
+			if nd.Value == nil {
+				nd.Value = []byte{}
+			}
+			nd.Children = nil
+		}
+	}
+}
+
+// mv is a PtypMultiple value: a 32-bit value count (in ROP buffers and in
+// the wide context alike) followed by the values.
+func mv[T any](c *wire.Codec, s *[]T, name string, minSize int, f func(*T)) {
+	start := c.Offset()
+	n := c.Count32(len(*s), minSize, name+"Count")
+	c.DropLast()
+	wire.Make(c, s, n)
+	c.BeginArray(name)
+	for i := range *s {
+		f(&(*s)[i])
+	}
+	c.End()
+	c.Extend(start)
+}
+
+// FormatValue renders a decoded value for people.
+func FormatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("%q", x)
+	case []byte:
+		return fmt.Sprintf("%x", x)
+	case ServerID:
+		return fmt.Sprintf("%x", []byte(x))
+	case GUID:
+		return x.String()
+	case Filetime:
+		return x.String()
+	case ErrorCode:
+		return x.String()
+	default:
+		return fmt.Sprint(x)
+	}
+}
