@@ -151,3 +151,19 @@ func CodecGUID(c *wire.Codec, g *GUID, name string) {
 	c.Array16(&a, name)
 	*g = GUID(a)
 }
+
+// idTags are the PtypInteger64 properties that hold a FolderID or
+// MessageID: PidTagFolderId, PidTagParentFolderId, PidTagMid, PidTagInstID.
+var idTags = map[uint16]bool{0x6748: true, 0x6749: true, 0x674A: true, 0x674D: true}
+
+// annotateID shows an Integer64 id-valued property as RRRR-GGGGGGGGGGGG.
+func annotateID(c *wire.Codec, t Tag, v any) {
+	if !c.Spans() || t.Type().Cell() != PtypInteger64 || !idTags[t.ID()] {
+		return
+	}
+	if x, ok := v.(int64); ok {
+		if nd := c.Last(); nd != nil {
+			nd.Sym = ID(x).String()
+		}
+	}
+}

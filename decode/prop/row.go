@@ -43,6 +43,9 @@ func CodecRow(c *wire.Codec, r *Row, columns []Tag, name string, w Width) {
 		}
 		label := col.Name()
 		if label == "" {
+			label = NamedTagName(c, col)
+		}
+		if label == "" {
 			label = col.String()
 		}
 		t := col.Type()
@@ -59,6 +62,7 @@ func CodecRow(c *wire.Codec, r *Row, columns []Tag, name string, w Width) {
 			continue
 		}
 		CodecValue(c, t, &r.Values[i], label, w)
+		annotateID(c, col, r.Values[i])
 	}
 	c.End()
 	c.End()

@@ -114,6 +114,9 @@ func CodecTag(c *wire.Codec, t *Tag, name string) {
 	*t = Tag(u)
 	if c.Spans() {
 		c.Hex().Named(TagSym)
+		if n := NamedTagName(c, *t); n != "" {
+			c.Sym(n + ":" + t.Type().String())
+		}
 		if name == "PropertyTag" {
 			c.Derive("PropertyId", uint64(t.ID()), true, "")
 			c.Derive("PropertyType", uint64(t.Type()), true, t.Type().String())
@@ -143,4 +146,13 @@ func CodecType(c *wire.Codec, t *Type, name string) {
 	c.U16(&u, name)
 	*t = Type(u)
 	c.Hex().Named(TypeSym)
+}
+
+// NamedTagName names a named-property tag (id 0x8000 and up) through the
+// codec's TagNamer, or returns "".
+func NamedTagName(c *wire.Codec, t Tag) string {
+	if !t.Named() || c.TagNamer == nil {
+		return ""
+	}
+	return c.TagNamer(uint32(t))
 }

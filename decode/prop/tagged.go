@@ -14,6 +14,7 @@ func CodecTagged(c *wire.Codec, p *TaggedValue, name string, w Width) {
 	c.Begin(name)
 	CodecTag(c, &p.Tag, "PropertyTag")
 	CodecValue(c, p.Tag.Type(), &p.Value, "Value", w)
+	annotateID(c, p.Tag, p.Value)
 	c.End()
 }
 

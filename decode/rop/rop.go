@@ -107,6 +107,10 @@ type Ctx struct {
 	// by notification handle; nil when unknown.
 	NotifyColumns func(handle uint32) ([]prop.Tag, bool)
 
+	// TagNamer names named-property tags on the ROP's logon (see
+	// wire.Codec.TagNamer); nil when unknown.
+	TagNamer func(tag uint32) string
+
 	// OutputHandleIndex is set by requests that create an object.
 	OutputHandleIndex int
 	HasOutput         bool
@@ -274,6 +278,11 @@ func DecodeRequest(c *wire.Codec, ctx *Ctx) (Request, error) {
 		return nil, c.Err()
 	}
 	r := in.Request()
+	if ctx != nil && ctx.TagNamer != nil {
+		prev := c.TagNamer
+		c.TagNamer = ctx.TagNamer
+		defer func() { c.TagNamer = prev }()
+	}
 	c.Begin(in.Name)
 	c.SetTitle("request")
 	r.Codec(c, ctx)
@@ -294,6 +303,11 @@ func DecodeResponse(c *wire.Codec, ctx *Ctx) (Response, error) {
 		return nil, c.Err()
 	}
 	r := in.Response()
+	if ctx != nil && ctx.TagNamer != nil {
+		prev := c.TagNamer
+		c.TagNamer = ctx.TagNamer
+		defer func() { c.TagNamer = prev }()
+	}
 	c.Begin(in.Name)
 	c.SetTitle("response")
 	r.Codec(c, ctx)

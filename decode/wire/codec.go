@@ -63,9 +63,14 @@ type Codec struct {
 
 	failed    bool
 	anomalies []Anomaly
-	tree      *Node   // root, nil when spans are off
-	stack     []*Node // open containers
-	last      *Node   // most recent leaf, for Hex/Named
+	// TagNamer, when set, names what the bytes cannot: the named
+	// properties (ids 0x8000 and up) a session learnt for the logon of
+	// the structure being decoded. It returns "" when it does not know.
+	TagNamer func(tag uint32) string
+
+	tree  *Node   // root, nil when spans are off
+	stack []*Node // open containers
+	last  *Node   // most recent leaf, for Hex/Named
 }
 
 // NewDecoder returns a Codec that decodes b. With spans, it records a Node
@@ -838,6 +843,7 @@ func (c *Codec) Peek32() (uint32, bool) {
 func (c *Codec) Sub(b []byte, base int, name string) *Codec {
 	s := NewDecoder(b, c.tree != nil, name)
 	s.base = base
+	s.TagNamer = c.TagNamer
 	return s
 }
 
