@@ -248,6 +248,9 @@ func (s *Session) RopBuffers(reqBuf []byte, reqBase int, respBufs [][]byte, resp
 		if bi < len(respBases) {
 			base = respBases[bi]
 		}
+		if bi == 0 {
+			env.respHandles = peekHandles(rbytes)
+		}
 		rc := wire.NewDecoder(rbytes, spans, "RopBuffer")
 		rc.SetBase(base)
 		resp := &rop.ResponseBuffer{}
@@ -279,7 +282,6 @@ func (s *Session) RopBuffers(reqBuf []byte, reqBase int, respBufs [][]byte, resp
 		}
 		if bi == 0 {
 			env.finishReleases(len(rb.Rops))
-			env.bindHandles(resp.Handles)
 		}
 	}
 	if len(respBufs) == 0 {
@@ -299,6 +301,28 @@ type sessionEnv struct {
 	pairs   []RopPair
 	done    int // requests before this index have had their effects
 	chained bool
+	// respHandles is the response's ServerObjectHandleTable, read ahead
+	// so that objects get their handle values as soon as they are created
+	// (a RopNotify later in the same buffer may name them).
+	respHandles []uint32
+}
+
+// peekHandles reads the ServerObjectHandleTable of a ROP buffer without
+// decoding its ROPs.
+func peekHandles(b []byte) []uint32 {
+	if len(b) < 2 {
+		return nil
+	}
+	size := int(b[0]) | int(b[1])<<8
+	if size < 2 || size > len(b) {
+		return nil
+	}
+	rest := b[size:]
+	out := make([]uint32, len(rest)/4)
+	for i := range out {
+		out[i] = uint32(rest[4*i]) | uint32(rest[4*i+1])<<8 | uint32(rest[4*i+2])<<16 | uint32(rest[4*i+3])<<24
+	}
+	return out
 }
 
 func (e *sessionEnv) BeforeRequest(i int, id, logon uint8, ctx *rop.Ctx) {
@@ -413,9 +437,28 @@ func (e *sessionEnv) AfterResponse(ri int, resp rop.Response, ctx *rop.Ctx) {
 	e.slots[rc.OutputHandleIndex] = o
 	e.created[rc.OutputHandleIndex] = o
 	e.pairs[ri].Output = o
+	e.bind(rc.OutputHandleIndex, o)
 	if s.OnObject != nil {
 		s.OnObject(o)
 	}
+}
+
+// bind gives o the handle value at index idx of the response's handle
+// table and registers it; a value still held by an older object means the
+// server reused it, so the older object is gone.
+func (e *sessionEnv) bind(idx int, o *Object) {
+	if idx >= len(e.respHandles) {
+		return
+	}
+	h := e.respHandles[idx]
+	if h == 0xFFFFFFFF {
+		return
+	}
+	if old := e.s.handles[h]; old != nil && old != o {
+		old.replacedByNew = true
+	}
+	o.Handle = h
+	e.s.handles[h] = o
 }
 
 func (e *sessionEnv) reqCtx(ri int) *rop.Ctx {
@@ -455,27 +498,4 @@ func indexOf(l []rop.Request, r rop.Request) int {
 		}
 	}
 	return -1
-}
-
-// bindHandles learns the handle values of the objects created in this
-// buffer from the response's ServerObjectHandleTable.
-func (e *sessionEnv) bindHandles(handles []uint32) {
-	for idx, o := range e.created {
-		if idx >= len(handles) || o.Released {
-			continue
-		}
-		h := handles[idx]
-		if h == 0xFFFFFFFF {
-			continue
-		}
-		if old := e.s.handles[h]; old != nil && old != o {
-			// The server reused a handle value: the old object is gone.
-			old.replacedByNew = true
-		}
-		o.Handle = h
-		e.s.handles[h] = o
-		if e.s.OnObject != nil {
-			e.s.OnObject(o)
-		}
-	}
 }

@@ -17,8 +17,8 @@ import (
 
 func newDecodeCmd() *cobra.Command {
 	var (
-		layer, hexIn, columns, typ string
-		asJSON, spans                bool
+		layer, hexIn, columns, typ, session string
+		asJSON, spans, brief                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "decode [--layer L] [--hex HEX | FILE | -]",
@@ -31,9 +31,13 @@ specification name.
 Layers: auto (guess) and ` + strings.Join(decode.LayerNames(), ", ") + `.`,
 		Example: `  mapiscope decode --layer rop-request --hex 1d000105010000000e8edf36
   mapiscope decode --layer rop-response --columns PidTagFolderId,PidTagDisplayName --hex …
-  mapiscope decode --json body.bin`,
+  mapiscope decode --json body.bin
+  mapiscope decode --session testdata/examples/session.jsonl --brief`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if session != "" {
+				return decodeSession(cmd.OutOrStdout(), session, asJSON, brief, spans)
+			}
 			b, err := readInput(hexIn, args, cmd.InOrStdin())
 			if err != nil {
 				return err
@@ -76,6 +80,8 @@ Layers: auto (guess) and ` + strings.Join(decode.LayerNames(), ", ") + `.`,
 	f.StringVar(&typ, "type", "", "request type for layers that need one (nspi-request, nspi-response)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	f.BoolVar(&spans, "spans", false, "with --json: every value as {value, offset, length}")
+	f.StringVar(&session, "session", "", "decode a session file: JSON lines {\"type\": \"Execute\", \"request\": HEX, \"response\": HEX} in order, with session context")
+	f.BoolVar(&brief, "brief", false, "with --session: one line per ROP, no trees")
 	return cmd
 }
 

@@ -189,6 +189,7 @@ type NotificationData struct {
 	InsertAfterTableRowID       prop.ID
 	InsertAfterTableRowInstance uint32
 	TableRowData                prop.Row // over the table's columns
+	TableRowRaw                 []byte   // the row as bytes when the columns are unknown
 
 	// Object events
 	FolderId          prop.ID
@@ -367,12 +368,15 @@ func (r *NotifyResponse) codecData(c *wire.Codec, ctx *Ctx) {
 	}
 	if d.HasInsertAfter() {
 		cols, ok := notifyColumns(ctx, r.NotificationHandle)
-		if !ok {
-			if c.Decoding() {
-				c.Fail("RopNotify %s: the columns of the table behind notification handle 0x%08X are unknown (decode the session that set them with RopSetColumns, or give --columns)",
+		if !ok || (c.Encoding() && d.TableRowRaw != nil) {
+			// The row is sized, so an unknown column set costs only the
+			// row: keep its bytes and go on with the buffer.
+			c.Sized(2, "TableRowDataSize", func() {
+				c.Rest(&d.TableRowRaw, "TableRowData")
+			})
+			if c.Decoding() && !c.Failed() {
+				c.Note("RopNotify %s: the columns of the table behind notification handle 0x%08X are unknown; row kept as bytes",
 					tableEventTypeSym(uint64(d.TableEventType)), r.NotificationHandle)
-			} else {
-				c.EncodeError("RopNotify: encoding TableRowData needs the table's columns in Ctx")
 			}
 			return
 		}

@@ -105,7 +105,12 @@ func (c *Codec) Reset(b []byte) {
 // SetBase declares the absolute offset of the decoder's first byte, so spans
 // and anomalies of a nested buffer (a decompressed payload, say) point into
 // the buffer the user sees.
-func (c *Codec) SetBase(base int) { c.base = base }
+func (c *Codec) SetBase(base int) {
+	c.base = base
+	if c.tree != nil {
+		c.tree.Off = base
+	}
+}
 
 // Base returns the absolute offset of the first byte.
 func (c *Codec) Base() int { return c.base }
