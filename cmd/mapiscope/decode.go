@@ -18,7 +18,7 @@ import (
 func newDecodeCmd() *cobra.Command {
 	var (
 		layer, hexIn, columns, typ, session string
-		asJSON, spans, brief                  bool
+		asJSON, spans, brief                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "decode [--layer L] [--hex HEX | FILE | -]",

@@ -1,6 +1,10 @@
 package prop
 
-import "github.com/mapiscope/mapiscope/decode/wire"
+import (
+	"sync"
+
+	"github.com/mapiscope/mapiscope/decode/wire"
+)
 
 // RestrictType values — [MS-OXCDATA] 2.12.
 const (
@@ -136,10 +140,8 @@ const MaxRestrictionDepth = 64
 // CodecRestriction reads or writes a restriction. In ROP buffers (w == ROP)
 // RestrictCount is 16 bits; in extended rules (w == Wide) 32 bits.
 func CodecRestriction(c *wire.Codec, r *Restriction, name string, w Width) {
-	codecRestriction(c, r, name, w, 0)
-}
-
-func codecRestriction(c *wire.Codec, r *Restriction, name string, w Width, depth int) {
+	depth := enterRestriction(c)
+	defer leaveRestriction(c, depth)
 	if depth > MaxRestrictionDepth {
 		if c.Decoding() {
 			c.Fail("restriction nested deeper than %d levels", MaxRestrictionDepth)
@@ -148,6 +150,39 @@ func codecRestriction(c *wire.Codec, r *Restriction, name string, w Width, depth
 		}
 		return
 	}
+	codecRestriction(c, r, name, w)
+}
+
+// restrictionNesting counts, per codec, the restrictions open around the
+// one being read or written. Besides the direct nesting (And, Or, Not,
+// SubObject, Comment, Count), a restriction can hide inside a value it
+// holds: a PtypRestriction TaggedValue of a Content or Property
+// restriction, or a PtypRuleAction whose OP_TAG action holds one. Those
+// paths come back through CodecRestriction, so counting there bounds the
+// nesting along every path. A codec is used by one goroutine at a time.
+var restrictionNesting sync.Map // *wire.Codec -> int
+
+// enterRestriction returns how many restrictions are open on c and counts
+// one more.
+func enterRestriction(c *wire.Codec) int {
+	d := 0
+	if v, ok := restrictionNesting.Load(c); ok {
+		d = v.(int)
+	}
+	restrictionNesting.Store(c, d+1)
+	return d
+}
+
+// leaveRestriction restores the count enterRestriction returned.
+func leaveRestriction(c *wire.Codec, outer int) {
+	if outer == 0 {
+		restrictionNesting.Delete(c)
+		return
+	}
+	restrictionNesting.Store(c, outer)
+}
+
+func codecRestriction(c *wire.Codec, r *Restriction, name string, w Width) {
 	c.Begin(name)
 	c.U8(&r.RestrictType, "RestrictType")
 	c.Hex().Named(restrictSym)
@@ -159,7 +194,7 @@ func codecRestriction(c *wire.Codec, r *Restriction, name string, w Width, depth
 			c.EncodeError("%s: %s missing", RestrictName(r.RestrictType), n)
 			return
 		}
-		codecRestriction(c, *p, n, w, depth+1)
+		CodecRestriction(c, *p, n, w)
 	}
 	switch r.RestrictType {
 	case RestrictAnd, RestrictOr:
@@ -175,7 +210,7 @@ func codecRestriction(c *wire.Codec, r *Restriction, name string, w Width, depth
 			if c.Failed() {
 				break
 			}
-			codecRestriction(c, &r.Restricts[i], "", w, depth+1)
+			CodecRestriction(c, &r.Restricts[i], "", w)
 		}
 		c.End()
 	case RestrictNot:

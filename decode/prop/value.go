@@ -89,133 +89,165 @@ func CodecValue(c *wire.Codec, t Type, v *any, name string, w Width) {
 			*v = nil
 		}
 	case PtypInteger16:
-		x, _ := (*v).(int16)
+		x, ok := (*v).(int16)
+		wrongGoType(c, ok, *v, t, name)
 		c.I16(&x, name)
 		*v = x
 	case PtypInteger32:
-		x, _ := (*v).(int32)
+		x, ok := (*v).(int32)
+		wrongGoType(c, ok, *v, t, name)
 		c.I32(&x, name)
 		*v = x
 	case PtypFloating32:
-		x, _ := (*v).(float32)
+		x, ok := (*v).(float32)
+		wrongGoType(c, ok, *v, t, name)
 		c.F32(&x, name)
 		*v = x
 	case PtypFloating64:
-		x, _ := (*v).(float64)
+		x, ok := (*v).(float64)
+		wrongGoType(c, ok, *v, t, name)
 		c.F64(&x, name)
 		*v = x
 	case PtypCurrency:
-		x, _ := (*v).(Currency)
+		x, ok := (*v).(Currency)
+		wrongGoType(c, ok, *v, t, name)
 		i := int64(x)
 		c.I64(&i, name)
 		*v = Currency(i)
 	case PtypFloatingTime:
-		x, _ := (*v).(FloatingTime)
+		x, ok := (*v).(FloatingTime)
+		wrongGoType(c, ok, *v, t, name)
 		f := float64(x)
 		c.F64(&f, name)
 		*v = FloatingTime(f)
 	case PtypErrorCode:
-		x, _ := (*v).(ErrorCode)
+		x, ok := (*v).(ErrorCode)
+		wrongGoType(c, ok, *v, t, name)
 		u := uint32(x)
 		c.U32(&u, name)
 		c.Hex().Named(ErrorSym)
 		*v = ErrorCode(u)
 	case PtypBoolean:
-		x, _ := (*v).(bool)
+		x, ok := (*v).(bool)
+		wrongGoType(c, ok, *v, t, name)
 		c.Bool8(&x, name)
 		*v = x
 	case PtypInteger64:
-		x, _ := (*v).(int64)
+		x, ok := (*v).(int64)
+		wrongGoType(c, ok, *v, t, name)
 		c.I64(&x, name)
 		*v = x
 	case PtypTime:
-		x, _ := (*v).(Filetime)
+		x, ok := (*v).(Filetime)
+		wrongGoType(c, ok, *v, t, name)
 		u := uint64(x)
 		c.U64(&u, name)
 		c.Named(filetimeSym)
 		*v = Filetime(u)
 	case PtypGuid:
-		x, _ := (*v).(GUID)
+		x, ok := (*v).(GUID)
+		wrongGoType(c, ok, *v, t, name)
 		a := [16]byte(x)
 		c.Array16(&a, name)
 		*v = GUID(a)
 	case PtypString:
-		x, _ := (*v).(string)
+		x, ok := (*v).(string)
+		wrongGoType(c, ok, *v, t, name)
 		c.UnicodeZ(&x, name)
 		*v = x
 	case PtypString8:
-		x, _ := (*v).(string)
+		x, ok := (*v).(string)
+		wrongGoType(c, ok, *v, t, name)
 		c.String8Z(&x, name)
 		*v = x
 	case PtypBinary, PtypObject:
-		x, _ := (*v).([]byte)
+		x, ok := (*v).([]byte)
+		wrongGoType(c, ok, *v, t, name)
 		codecBinary(c, &x, name, w)
 		*v = x
 	case PtypServerId:
-		x, _ := (*v).(ServerID)
+		x, ok := (*v).(ServerID)
+		if raw, isBytes := (*v).([]byte); isBytes {
+			x, ok = ServerID(raw), true
+		}
+		wrongGoType(c, ok, *v, t, name)
 		b := []byte(x)
 		codecBinary(c, &b, name, w)
 		*v = ServerID(b)
 	case PtypRestriction:
-		x, _ := (*v).(*Restriction)
+		x, ok := (*v).(*Restriction)
+		wrongGoType(c, ok, *v, t, name)
 		if x == nil {
 			x = &Restriction{}
 		}
 		CodecRestriction(c, x, name, w)
 		*v = x
 	case PtypRuleAction:
-		x, _ := (*v).(*RuleActions)
+		x, ok := (*v).(*RuleActions)
+		wrongGoType(c, ok, *v, t, name)
 		if x == nil {
 			x = &RuleActions{}
 		}
 		CodecRuleActions(c, x, name, w)
 		*v = x
 	case PtypMultipleInteger16:
-		x, _ := (*v).([]int16)
+		x, ok := (*v).([]int16)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 2, func(e *int16) { c.I16(e, "") })
 		*v = x
 	case PtypMultipleInteger32:
-		x, _ := (*v).([]int32)
+		x, ok := (*v).([]int32)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 4, func(e *int32) { c.I32(e, "") })
 		*v = x
 	case PtypMultipleFloating32:
-		x, _ := (*v).([]float32)
+		x, ok := (*v).([]float32)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 4, func(e *float32) { c.F32(e, "") })
 		*v = x
 	case PtypMultipleFloating64:
-		x, _ := (*v).([]float64)
+		x, ok := (*v).([]float64)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 8, func(e *float64) { c.F64(e, "") })
 		*v = x
 	case PtypMultipleCurrency:
-		x, _ := (*v).([]Currency)
+		x, ok := (*v).([]Currency)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 8, func(e *Currency) { i := int64(*e); c.I64(&i, ""); *e = Currency(i) })
 		*v = x
 	case PtypMultipleFloatingTime:
-		x, _ := (*v).([]FloatingTime)
+		x, ok := (*v).([]FloatingTime)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 8, func(e *FloatingTime) { f := float64(*e); c.F64(&f, ""); *e = FloatingTime(f) })
 		*v = x
 	case PtypMultipleInteger64:
-		x, _ := (*v).([]int64)
+		x, ok := (*v).([]int64)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 8, func(e *int64) { c.I64(e, "") })
 		*v = x
 	case PtypMultipleTime:
-		x, _ := (*v).([]Filetime)
+		x, ok := (*v).([]Filetime)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 8, func(e *Filetime) { u := uint64(*e); c.U64(&u, ""); c.Named(filetimeSym); *e = Filetime(u) })
 		*v = x
 	case PtypMultipleGuid:
-		x, _ := (*v).([]GUID)
+		x, ok := (*v).([]GUID)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 16, func(e *GUID) { a := [16]byte(*e); c.Array16(&a, ""); *e = GUID(a) })
 		*v = x
 	case PtypMultipleString:
-		x, _ := (*v).([]string)
+		x, ok := (*v).([]string)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 2, func(e *string) { c.UnicodeZ(e, "") })
 		*v = x
 	case PtypMultipleString8:
-		x, _ := (*v).([]string)
+		x, ok := (*v).([]string)
+		wrongGoType(c, ok, *v, t, name)
 		mv(c, &x, name, 1, func(e *string) { c.String8Z(e, "") })
 		*v = x
 	case PtypMultipleBinary:
-		x, _ := (*v).([][]byte)
+		x, ok := (*v).([][]byte)
+		wrongGoType(c, ok, *v, t, name)
 		minSize := 2
 		if w == Wide {
 			minSize = 4
@@ -229,6 +261,17 @@ func CodecValue(c *wire.Codec, t Type, v *any, name string, w Width) {
 			c.EncodeError("%s: property type 0x%04X has no value encoding", name, uint16(t))
 		}
 	}
+}
+
+// wrongGoType records an encode error when a value to encode holds a Go
+// type other than the one its property type maps to (see the table above):
+// encoding it as the zero value would silently lose it. A nil value encodes
+// as the zero value of the type.
+func wrongGoType(c *wire.Codec, ok bool, v any, t Type, name string) {
+	if ok || v == nil || !c.Encoding() {
+		return
+	}
+	c.EncodeError("%s: a %T cannot be encoded as %s", name, v, t)
 }
 
 // codecBinary is a PtypBinary value: COUNT bytes, 16 bits in ROP buffers
@@ -261,8 +304,14 @@ func codecBinary(c *wire.Codec, b *[]byte, name string, w Width) {
 // the wide context alike) followed by the values.
 func mv[T any](c *wire.Codec, s *[]T, name string, minSize int, f func(*T)) {
 	start := c.Offset()
+	before := c.Last()
 	n := c.Count32(len(*s), minSize, name+"Count")
-	c.DropLast()
+	if c.Last() != before {
+		// Fold the count leaf into the array node (only when it was
+		// recorded: a truncated count adds no leaf, and dropping then
+		// would remove the field before it).
+		c.DropLast()
+	}
 	wire.Make(c, s, n)
 	c.BeginArray(name)
 	for i := range *s {
