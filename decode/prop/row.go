@@ -41,12 +41,15 @@ func CodecRow(c *wire.Codec, r *Row, columns []Tag, name string, w Width) {
 		if c.Failed() {
 			break
 		}
-		label := col.Name()
-		if label == "" {
-			label = NamedTagName(c, col)
-		}
-		if label == "" {
-			label = col.String()
+		var label string
+		if c.Spans() {
+			label = col.Name()
+			if label == "" {
+				label = NamedTagName(c, col)
+			}
+			if label == "" {
+				label = col.String()
+			}
 		}
 		t := col.Type()
 		if r.Flag == 0x01 {

@@ -17,7 +17,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 
 	"github.com/mapiscope/mapiscope/decode/lz77"
@@ -84,10 +83,13 @@ type Block struct {
 	// What Data and the transform flags were when Payload was last known
 	// to match them (decode or Build); encoding re-emits Payload as long
 	// as they still are.
+	// Data is compared by identity (same first byte, same length), not
+	// by content: hashing every payload on decode cost a fifth of the
+	// decode time. Code that edits Data in place must call Changed.
 	known   bool
 	knownFl uint16
 	knownN  int
-	knownH  uint64
+	knownP  *byte
 }
 
 // PayloadOffset returns the absolute offset of the first payload byte.
@@ -98,22 +100,27 @@ func (b *Block) PayloadOffset() int { return b.Offset + HeaderSize }
 // outer buffer at PayloadOffset.
 func (b *Block) InWire() bool { return b.Flags&transforms == 0 }
 
-func sum(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
+func first(b []byte) *byte {
+	if cap(b) == 0 {
+		return nil
+	}
+	return &b[:1][0]
 }
+
+// Changed tells the block that Data was edited in place, so that encoding
+// rebuilds the payload from it.
+func (b *Block) Changed() { b.known = false }
 
 func (b *Block) remember() {
 	b.known = true
 	b.knownFl = b.Flags & transforms
 	b.knownN = len(b.Data)
-	b.knownH = sum(b.Data)
+	b.knownP = first(b.Data)
 }
 
 // unchanged reports whether Payload still matches Data and the flags.
 func (b *Block) unchanged() bool {
-	return b.known && b.Flags&transforms == b.knownFl && len(b.Data) == b.knownN && sum(b.Data) == b.knownH
+	return b.known && b.Flags&transforms == b.knownFl && len(b.Data) == b.knownN && first(b.Data) == b.knownP
 }
 
 // Build makes a block carrying data. It compresses when flags has

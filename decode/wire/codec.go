@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // Mode says which direction a Codec runs.
@@ -594,40 +596,75 @@ func appendString8(dst []byte, s string) []byte {
 }
 
 // DecodeUTF16 decodes UTF-16LE bytes (even length). ok is false when the
-// input holds an unpaired surrogate, which cannot round-trip.
+// input holds an unpaired surrogate, which cannot round-trip; such a unit
+// becomes U+FFFD.
 func DecodeUTF16(b []byte) (string, bool) {
+	n := len(b) / 2
 	ascii := true
-	for i := 0; i+1 < len(b); i += 2 {
-		if b[i+1] != 0 || b[i] >= 0x80 {
+	for i := 0; i < n; i++ {
+		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
 			ascii = false
 			break
 		}
 	}
 	if ascii {
-		out := make([]byte, len(b)/2)
+		out := make([]byte, n)
 		for i := range out {
 			out[i] = b[2*i]
 		}
-		return string(out), true
+		return unsafeString(out), true
 	}
-	u := make([]uint16, len(b)/2)
-	ok := true
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
-	}
-	for i := 0; i < len(u); i++ {
+	// Two passes: size the UTF-8 output exactly, then fill it.
+	size, ok := 0, true
+	for i := 0; i < n; i++ {
+		u := binary.LittleEndian.Uint16(b[2*i:])
 		switch {
-		case u[i] >= 0xD800 && u[i] < 0xDC00:
-			if i+1 < len(u) && u[i+1] >= 0xDC00 && u[i+1] < 0xE000 {
+		case u < 0x80:
+			size++
+		case u < 0x800:
+			size += 2
+		case u >= 0xD800 && u < 0xDC00 && i+1 < n:
+			if u2 := binary.LittleEndian.Uint16(b[2*i+2:]); u2 >= 0xDC00 && u2 < 0xE000 {
+				size += 4
 				i++
-			} else {
-				ok = false
+				continue
 			}
-		case u[i] >= 0xDC00 && u[i] < 0xE000:
-			ok = false
+			size, ok = size+3, false
+		case u >= 0xD800 && u < 0xE000:
+			size, ok = size+3, false
+		default:
+			size += 3
 		}
 	}
-	return string(utf16.Decode(u)), ok
+	out := make([]byte, 0, size)
+	for i := 0; i < n; i++ {
+		u := rune(binary.LittleEndian.Uint16(b[2*i:]))
+		if u < 0x80 {
+			out = append(out, byte(u))
+			continue
+		}
+		if u >= 0xD800 && u < 0xE000 {
+			if u < 0xDC00 && i+1 < n {
+				if u2 := rune(binary.LittleEndian.Uint16(b[2*i+2:])); u2 >= 0xDC00 && u2 < 0xE000 {
+					out = utf8.AppendRune(out, (u-0xD800)<<10|(u2-0xDC00)+0x10000)
+					i++
+					continue
+				}
+			}
+			u = utf8.RuneError
+		}
+		out = utf8.AppendRune(out, u)
+	}
+	return unsafeString(out), ok
+}
+
+// unsafeString turns a freshly made byte slice nobody else holds into a
+// string without copying it again.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // AppendUTF16 appends s as UTF-16LE.
