@@ -6,8 +6,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -29,12 +31,17 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+// run executes the command line and returns the exit status: 0 ok, 1
+// differences or failures found, 2 bad usage or unreadable input.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -42,11 +49,11 @@ func run(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(os.Stderr, "mapiscope: "+ee.msg)
+			fmt.Fprintln(stderr, "mapiscope: "+oneLine(ee.msg))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "mapiscope: "+err.Error())
+	fmt.Fprintln(stderr, "mapiscope: "+oneLine(err.Error()))
 	return 2
 }
 
@@ -75,4 +82,13 @@ every ROP, every property.`,
 	})
 	root.AddCommand(newDecodeCmd())
 	return root
+}
+
+// oneLine keeps an error message to one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }
