@@ -282,7 +282,7 @@ func auto(b []byte, o Options) *Result {
 
 // autoOrder lists the layers --layer auto tries, most specific first.
 var autoOrder = []string{
-	"http", "mapihttp-response", "execute-request", "execute-response",
+	"http", "autodiscover", "mapihttp-response", "execute-request", "execute-response",
 	"connect-request", "connect-response", "rpc-ext",
 	"ropbuffer-request", "ropbuffer-response", "rop-request", "rop-response",
 	"tagged-property-value", "sort-order-set", "restriction", "lz77",

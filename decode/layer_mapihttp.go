@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mapiscope/mapiscope/decode/mapihttp"
+	"github.com/mapiscope/mapiscope/decode/nspi"
 	"github.com/mapiscope/mapiscope/decode/rop"
 	"github.com/mapiscope/mapiscope/decode/rpcext"
 	"github.com/mapiscope/mapiscope/decode/wire"
@@ -58,6 +59,12 @@ func init() {
 				return decodeBody(b, o, mapihttp.NewResponse(t))
 			}})
 	}
+	addLayer(&Layer{Name: "nspi-request",
+		Help: "an address-book (NSPI) request body; --type names the request type (Bind, GetMatches, …)",
+		Decode: func(b []byte, o Options) *Result { return decodeNSPI(b, o, false) }})
+	addLayer(&Layer{Name: "nspi-response",
+		Help: "an address-book (NSPI) response body (after the meta-tags); --type names the request type",
+		Decode: func(b []byte, o Options) *Result { return decodeNSPI(b, o, true) }})
 	addLayer(&Layer{Name: "mapihttp-response",
 		Help: "a de-chunked MAPI/HTTP response body: PROCESSING/PENDING/DONE meta-tags, headers, binary body (--type gives the request type)",
 		Decode: func(b []byte, o Options) *Result {
@@ -140,7 +147,7 @@ func decodeFramed(b []byte, o Options, typ string) *Result {
 	if t == mapihttp.TypeExecute {
 		sub = decodeExecuteResponse(f.Body, o)
 	} else {
-		body := mapihttp.NewResponse(t)
+		body := bodyFor(t, true)
 		if body == nil {
 			res.Anomalies = append(res.Anomalies, wire.Anomaly{Offset: f.BodyOffset, Reason: "no codec for " + t.String() + " responses"})
 			return res
@@ -245,6 +252,12 @@ func decodeHTTP(b []byte, o Options) *Result {
 // bodyFor returns an empty body struct for a request type and direction,
 // from the mailbox or the address-book codecs.
 func bodyFor(t mapihttp.RequestType, response bool) mapihttp.Body {
+	if t.AddressBook() && t != mapihttp.TypePing {
+		if response {
+			return nspi.NewResponse(t)
+		}
+		return nspi.NewRequest(t)
+	}
 	if response {
 		return mapihttp.NewResponse(t)
 	}
@@ -267,4 +280,13 @@ func sortedKeys(h http.Header) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// decodeNSPI decodes an address-book body of the --type request type.
+func decodeNSPI(b []byte, o Options, response bool) *Result {
+	t, ok := mapihttp.ParseRequestType(o.Type)
+	if !ok || !t.AddressBook() {
+		return &Result{Anomalies: []wire.Anomaly{{Reason: fmt.Sprintf("--type must name an address-book request type (Bind, GetMatches, QueryRows, …), not %q", o.Type)}}}
+	}
+	return decodeBody(b, o, bodyFor(t, response))
 }

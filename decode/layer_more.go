@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 
+	"github.com/mapiscope/mapiscope/decode/autodiscover"
 	"github.com/mapiscope/mapiscope/decode/lz77"
 	"github.com/mapiscope/mapiscope/decode/wire"
 )
@@ -43,6 +44,12 @@ func init() {
 				c.Advance(len(b))
 				return out
 			})
+		}})
+	addLayer(&Layer{Name: "autodiscover", Aliases: []string{"pox"},
+		Help: "an Autodiscover POX request or response (MS-OXDSCLI, schemas 2006/2006a)",
+		Decode: func(b []byte, o Options) *Result {
+			t, d, a := autodiscover.Inspect(b)
+			return &Result{Tree: t, Anomalies: a, Value: d, Consumed: len(b)}
 		}})
 	addLayer(&Layer{Name: "guid", Aliases: []string{"nspi_guid", "flatuid"},
 		Help: "a 16-byte GUID / FlatUID",

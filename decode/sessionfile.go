@@ -94,11 +94,11 @@ func DecodeSessionFile(r io.Reader, spans bool, each func(*SessionExchange)) err
 			if t == mapihttp.TypeConnect {
 				s = NewSession()
 			}
-			rq := decodeBody(req, Options{Spans: spans}, mapihttp.NewRequest(t))
+			rq := decodeBody(req, Options{Spans: spans}, bodyFor(t, false))
 			ex.ReqTree = rq.Tree
 			ex.Anomalies = append(ex.Anomalies, rq.Anomalies...)
 			if resp != nil {
-				rs := decodeBody(resp, Options{Spans: spans}, mapihttp.NewResponse(t))
+				rs := decodeBody(resp, Options{Spans: spans}, bodyFor(t, true))
 				ex.RespTree = rs.Tree
 				ex.Anomalies = append(ex.Anomalies, rs.Anomalies...)
 			}

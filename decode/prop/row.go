@@ -55,16 +55,19 @@ func CodecRow(c *wire.Codec, r *Row, columns []Tag, name string, w Width) {
 		if r.Flag == 0x01 {
 			fv, _ := r.Values[i].(FlaggedValue)
 			CodecFlagged(c, &fv, t, label, w)
+			c.SetProp(uint32(col))
 			r.Values[i] = fv
 			continue
 		}
 		if t == PtypUnspecified {
 			tv, _ := r.Values[i].(TypedValue)
 			CodecTyped(c, &tv, label, w)
+			c.SetProp(uint32(col))
 			r.Values[i] = tv
 			continue
 		}
 		CodecValue(c, t, &r.Values[i], label, w)
+		c.SetProp(uint32(col))
 		annotateID(c, col, r.Values[i])
 	}
 	c.End()

@@ -113,6 +113,7 @@ func CodecTag(c *wire.Codec, t *Tag, name string) {
 	c.U32(&u, name)
 	*t = Tag(u)
 	if c.Spans() {
+		c.SetProp(uint32(*t))
 		c.Hex().Named(TagSym)
 		if n := NamedTagName(c, *t); n != "" {
 			c.Sym(n + ":" + t.Type().String())

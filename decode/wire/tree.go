@@ -28,6 +28,10 @@ type Node struct {
 	Hex      bool   // show the number in hexadecimal
 	Derived  bool   // computed from other fields; covers no bytes of its own
 	Alias    bool   // a second JSON name for a sibling (shown once in text)
+	// Prop is the property tag the node is about: the tag itself for a
+	// PropertyTag field, the column for a row cell, the tag of a tagged
+	// value. 0 when none. (The trace indexes it for ~prop filters.)
+	Prop uint32
 	// Data, when set, is the buffer that this subtree's offsets refer to
 	// (a decompressed payload), instead of the outermost input.
 	Data     []byte
@@ -550,4 +554,11 @@ func (c *Codec) Alias(name string) {
 	cp.Alias = true
 	t := c.top()
 	t.Children = append(t.Children, &cp)
+}
+
+// SetProp records on the last node the property tag it is about.
+func (c *Codec) SetProp(tag uint32) {
+	if c.last != nil {
+		c.last.Prop = tag
+	}
 }
