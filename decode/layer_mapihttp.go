@@ -60,10 +60,10 @@ func init() {
 			}})
 	}
 	addLayer(&Layer{Name: "nspi-request",
-		Help: "an address-book (NSPI) request body; --type names the request type (Bind, GetMatches, …)",
+		Help:   "an address-book (NSPI) request body; --type names the request type (Bind, GetMatches, …)",
 		Decode: func(b []byte, o Options) *Result { return decodeNSPI(b, o, false) }})
 	addLayer(&Layer{Name: "nspi-response",
-		Help: "an address-book (NSPI) response body (after the meta-tags); --type names the request type",
+		Help:   "an address-book (NSPI) response body (after the meta-tags); --type names the request type",
 		Decode: func(b []byte, o Options) *Result { return decodeNSPI(b, o, true) }})
 	addLayer(&Layer{Name: "mapihttp-response",
 		Help: "a de-chunked MAPI/HTTP response body: PROCESSING/PENDING/DONE meta-tags, headers, binary body (--type gives the request type)",
