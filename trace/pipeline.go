@@ -223,18 +223,18 @@ type anomalyRow struct {
 }
 
 type ropRow struct {
-	position                    int
-	ropID                       uint8
-	name                        string
-	logon                       any
-	inIdx, outIdx, inH, outH    any
-	inObj, outObj               *decode.Object
-	rv                          any
-	reqOff, reqLen, respOff     any
-	respLen                     any
-	summary                     string
-	reqJSON, respJSON           any
-	props                       map[uint16]bool
+	position                 int
+	ropID                    uint8
+	name                     string
+	logon                    any
+	inIdx, outIdx, inH, outH any
+	inObj, outObj            *decode.Object
+	rv                       any
+	reqOff, reqLen, respOff  any
+	respLen                  any
+	summary                  string
+	reqJSON, respJSON        any
+	props                    map[uint16]bool
 }
 
 // add decodes and stores one exchange.

@@ -82,7 +82,7 @@ func (w *Writer) begin() error {
 		object: prep(`INSERT INTO objects(session_id, seq, kind, detail, name, handle, logon_id, parent_id, folder_id, message_id,
 			created_exchange, created_rop) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`),
 		objectUpdate: prep(`UPDATE objects SET name = ?, handle = ?, released_exchange = ?, released_rop = ? WHERE id = ?`),
-		anomaly: prep(`INSERT INTO anomalies(exchange_id, session_id, direction, offset, path, reason, raw) VALUES(?,?,?,?,?,?,?)`),
+		anomaly:      prep(`INSERT INTO anomalies(exchange_id, session_id, direction, offset, path, reason, raw) VALUES(?,?,?,?,?,?,?)`),
 		session: prep(`INSERT INTO sessions(capture_id, endpoint, mailbox_id, user, cookie, client_app, client_info, server, first_seen, last_seen)
 			VALUES(?,?,?,?,?,?,?,?,?,?)`),
 		sessionUpdate: prep(`UPDATE sessions SET last_seen = ?, exchanges = ?, rops = ?, errors = ?, anomalies = ?, user = coalesce(user, ?), cookie = coalesce(cookie, ?) WHERE id = ?`),

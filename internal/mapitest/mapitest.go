@@ -318,7 +318,7 @@ func SampleSession(cv *Conversation) ([]*trace.Exchange, error) {
 	}
 	rel := &rop.ReleaseRequest{RequestHeader: Req(0x01, 0, 0)}
 	if err := add(cv.Execute(&Batch{Requests: []rop.Request{qr, rel}, ReqHandles: []uint32{0x300},
-		Responses: []rop.Response{&rop.QueryRowsResponse{ResponseHeader: OK(0x15, 0), Origin: 2, RowData: rows}},
+		Responses:   []rop.Response{&rop.QueryRowsResponse{ResponseHeader: OK(0x15, 0), Origin: 2, RowData: rows}},
 		RespHandles: []uint32{0x300}, Columns: ContentsColumns})); err != nil {
 		return nil, err
 	}
