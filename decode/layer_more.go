@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/mapiscope/mapiscope/decode/autodiscover"
+	"github.com/mapiscope/mapiscope/decode/fxics"
 	"github.com/mapiscope/mapiscope/decode/lz77"
 	"github.com/mapiscope/mapiscope/decode/wire"
 )
@@ -50,6 +51,29 @@ func init() {
 		Decode: func(b []byte, o Options) *Result {
 			t, d, a := autodiscover.Inspect(b)
 			return &Result{Tree: t, Anomalies: a, Value: d, Consumed: len(b)}
+		}})
+	addLayer(&Layer{Name: "fasttransfer", Aliases: []string{"fxics", "ftstream"}, NoAuto: true,
+		Help: "a FastTransfer stream; --type names its root (contentsSync, hierarchySync, state, messageContent, folderContent, attachmentContent, messageList, topFolder; default: guess)",
+		Decode: func(b []byte, o Options) *Result {
+			root, err := fxics.ParseRoot(o.Type)
+			if err != nil {
+				return &Result{Anomalies: []wire.Anomaly{{Reason: err.Error()}}}
+			}
+			e, n, an := fxics.DecodeStream(b, root, true)
+			if n != nil {
+				n = &wire.Node{Name: "FastTransferStream", Kind: wire.KindStruct, Sym: e.Kind.String(), Len: len(b), Children: []*wire.Node{n}}
+			}
+			return &Result{Tree: n, Anomalies: an, Value: e, Consumed: len(b)}
+		}})
+	addLayer(&Layer{Name: "idset", NoAuto: true,
+		Help: "an IDSET (ICS state: MetaTagCnsetSeen, MetaTagIdsetGiven, …); --type REPLGUID or REPLID (default: guess)",
+		Decode: func(b []byte, o Options) *Result {
+			form, err := fxics.ParseIDSetForm(o.Type)
+			if err != nil {
+				return &Result{Anomalies: []wire.Anomaly{{Reason: err.Error()}}}
+			}
+			set, _, n, an := fxics.DecodeIDSetNode(b, form, 0, true)
+			return &Result{Tree: n, Anomalies: an, Value: set, Consumed: len(b)}
 		}})
 	addLayer(&Layer{Name: "guid", Aliases: []string{"nspi_guid", "flatuid"},
 		Help: "a 16-byte GUID / FlatUID",

@@ -69,6 +69,7 @@ type Object struct {
 	Released      bool
 	FolderName    string // well-known folder name from the logon, if any
 	replacedByNew bool
+	fx            *fxState // FastTransfer / ICS stream context
 }
 
 // Name is a short label for people: "folder Inbox", "contents table of
@@ -170,6 +171,12 @@ type RopPair struct {
 	// Input is the object the ROP worked on; Output the one it created.
 	Input  *Object
 	Output *Object
+	// Stream is what the ROP added to a FastTransfer stream or an ICS
+	// state upload (nil for other ROPs).
+	Stream *StreamResult
+	// Chained marks a response that came in an extra RPC_HEADER_EXT block
+	// of the same Execute (the server re-ran the last ROP).
+	Chained bool
 }
 
 // Name returns the ROP's name.
@@ -271,13 +278,24 @@ func (s *Session) RopBuffers(reqBuf []byte, reqBase int, respBufs [][]byte, resp
 				nd = respNodes[k]
 			}
 			ri := resp.Pair[k]
-			if ri < 0 || ri >= len(env.pairs) || env.pairs[ri].Response != nil && bi == 0 {
+			if ri < 0 || ri >= len(env.pairs) {
 				unsolicited = append(unsolicited, RopPair{Index: -1, Response: r, RespNode: nd})
 				continue
 			}
-			if env.pairs[ri].Response == nil {
-				env.pairs[ri].Response = r
-				env.pairs[ri].RespNode = nd
+			if env.pairs[ri].Response != nil {
+				// A chained re-run of the request (or a duplicate answer).
+				cp := RopPair{Index: ri, Request: env.pairs[ri].Request, Response: r, RespNode: nd,
+					Input: env.pairs[ri].Input, Chained: bi > 0}
+				if res := env.streams[r]; res != nil {
+					attachStream(&cp, res)
+				}
+				unsolicited = append(unsolicited, cp)
+				continue
+			}
+			env.pairs[ri].Response = r
+			env.pairs[ri].RespNode = nd
+			if res := env.streams[r]; res != nil {
+				attachStream(&env.pairs[ri], res)
 			}
 		}
 		if bi == 0 {
@@ -288,6 +306,7 @@ func (s *Session) RopBuffers(reqBuf []byte, reqBase int, respBufs [][]byte, resp
 		env.finishReleases(len(rb.Rops))
 	}
 	out.Pairs = append(env.pairs, unsolicited...)
+	out.Anomalies = append(out.Anomalies, env.streamAnomalies...)
 	return out
 }
 
@@ -305,6 +324,10 @@ type sessionEnv struct {
 	// so that objects get their handle values as soon as they are created
 	// (a RopNotify later in the same buffer may name them).
 	respHandles []uint32
+	// streams holds the stream results of responses, until the pairs
+	// are assembled.
+	streams         map[rop.Response]*StreamResult
+	streamAnomalies []wire.Anomaly
 }
 
 // peekHandles reads the ServerObjectHandleTable of a ROP buffer without
@@ -395,15 +418,20 @@ func (e *sessionEnv) finishReleases(upto int) {
 }
 
 func (e *sessionEnv) AfterResponse(ri int, resp rop.Response, ctx *rop.Ctx) {
-	if ri < 0 || e.chained {
+	if ri < 0 {
+		return
+	}
+	req := e.req.Rops[ri]
+	if e.chained {
+		e.streamROP(req, resp, e.input(req))
 		return
 	}
 	if e.done <= ri {
 		e.done = ri + 1
 	}
-	req := e.req.Rops[ri]
 	in := e.input(req)
 	e.pairs[ri].Input = in
+	e.streamROP(req, resp, in)
 	if resp.Header().ReturnValue != 0 {
 		return
 	}
@@ -485,6 +513,7 @@ func (e *sessionEnv) newObject(req rop.Request, resp rop.Response, parent *Objec
 		}
 	}
 	describeObject(o, req, resp)
+	startStream(o, req, parent)
 	if o.Kind == KindFolder && o.HasFolder {
 		o.FolderName = s.folderNames[o.FolderId]
 	}
