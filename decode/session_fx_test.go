@@ -43,8 +43,8 @@ func TestSessionFastTransferAcrossExecutes(t *testing.T) {
 	s := NewSession()
 	logonExchange(t, s, sc, 0x100)
 	stream := hierarchyStream(t)
-	cut1 := len(stream) / 3      // inside the first folder change or so
-	cut2 := len(stream) * 2 / 3  // inside the long display name
+	cut1 := len(stream) / 3     // inside the first folder change or so
+	cut2 := len(stream) * 2 / 3 // inside the long display name
 	if cut2-cut1 < 10 {
 		t.Fatal("stream too short for the test")
 	}
