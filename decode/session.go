@@ -115,6 +115,9 @@ type Session struct {
 	// OnObject, when set, sees each object when it is created and again
 	// when it is released or its handle becomes known.
 	OnObject func(*Object)
+	// replay, when set, supplies each ROP's context by request index
+	// instead of the session's own state (ReplayExecute).
+	replay map[int]RopContext
 }
 
 // NewSession starts an empty session context.
@@ -177,7 +180,21 @@ type RopPair struct {
 	// Chained marks a response that came in an extra RPC_HEADER_EXT block
 	// of the same Execute (the server re-ran the last ROP).
 	Chained bool
+	// Context is the session context the ROP's decoding used; stored with
+	// it, it lets the ROP be decoded again on its own (ReplayExecute).
+	Context RopContext
 }
+
+// RopContext is what a ROP's decoding took from its session.
+type RopContext struct {
+	Columns       []prop.Tag `json:"columns,omitempty"`
+	HasColumns    bool       `json:"has_columns,omitempty"`
+	LogonFlags    uint8      `json:"logon_flags,omitempty"`
+	HasLogonFlags bool       `json:"has_logon_flags,omitempty"`
+}
+
+// Empty reports a context that adds nothing to the bytes.
+func (c RopContext) Empty() bool { return !c.HasColumns && !c.HasLogonFlags }
 
 // Name returns the ROP's name.
 func (p *RopPair) Name() string {
@@ -353,6 +370,11 @@ func (e *sessionEnv) BeforeRequest(i int, id, logon uint8, ctx *rop.Ctx) {
 	if e.s.hasLogon[logon] {
 		ctx.LogonFlags, ctx.HasLogonFlags = e.s.logonFlags[logon], true
 	}
+	if e.s.replay != nil {
+		if rc, ok := e.s.replay[i]; ok && rc.HasLogonFlags {
+			ctx.LogonFlags, ctx.HasLogonFlags = rc.LogonFlags, true
+		}
+	}
 }
 
 func (e *sessionEnv) BeforeResponse(ri int, ctx *rop.Ctx) {
@@ -380,6 +402,14 @@ func (e *sessionEnv) BeforeResponse(ri int, ctx *rop.Ctx) {
 	in := e.input(req)
 	if in != nil && in.HasColumns {
 		ctx.Columns, ctx.HasColumns = in.Columns, true
+	}
+	if e.s.replay != nil {
+		replayCtx(e.s.replay, ri, ctx)
+	}
+	if ri < len(e.pairs) {
+		rc := &e.pairs[ri].Context
+		rc.Columns, rc.HasColumns = ctx.Columns, ctx.HasColumns
+		rc.LogonFlags, rc.HasLogonFlags = ctx.LogonFlags, ctx.HasLogonFlags
 	}
 }
 

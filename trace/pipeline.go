@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -234,6 +235,7 @@ type ropRow struct {
 	respLen                  any
 	summary                  string
 	reqJSON, respJSON        any
+	context                  any
 	props                    map[uint16]bool
 }
 
@@ -342,7 +344,7 @@ func (p *pipeline) add(ex *Exchange) (int64, error) {
 	for _, r := range row.rops {
 		res, err := w.st.rop.Exec(exID, sid, r.position, r.ropID, r.name, r.logon, r.inIdx, r.outIdx, r.inH, r.outH,
 			p.objectID(s, r.inObj), p.objectID(s, r.outObj), r.rv, r.reqOff, r.reqLen, r.respOff, r.respLen,
-			nullStr(r.summary), r.reqJSON, r.respJSON)
+			nullStr(r.summary), r.reqJSON, r.respJSON, r.context)
 		if err != nil {
 			return 0, err
 		}
@@ -502,11 +504,16 @@ func (p *pipeline) decodeExecute(row *exchangeRow, s *sessState, ex *Exchange, b
 			collectProps(pr.ReqNode, r.props)
 		}
 		if pr.RespNode != nil {
-			r.respOff, r.respLen = pr.RespNode.Off, pr.RespNode.Len
+			r.respOff, r.respLen = pr.RespNode.Off+row.respBodyBase, pr.RespNode.Len
 			r.respJSON = string(pr.RespNode.JSON(wire.JSONOptions{}))
 			collectProps(pr.RespNode, r.props)
 		}
 		r.summary = ropSummary(pr)
+		if !pr.Context.Empty() && pr.Index >= 0 {
+			if b, err := json.Marshal(pr.Context); err == nil {
+				r.context = string(b)
+			}
+		}
 		row.rops = append(row.rops, r)
 	}
 	row.ropSummary = SummarizeNames(names)

@@ -115,7 +115,8 @@ CREATE TABLE rops (
 	resp_len      INTEGER,
 	summary       TEXT,
 	request_json  TEXT,               -- decoded, field names as the specification has them
-	response_json TEXT
+	response_json TEXT,
+	context       TEXT                -- the session context its decoding used (JSON), for re-decoding it alone
 );
 CREATE INDEX rops_exchange ON rops(exchange_id, position);
 CREATE INDEX rops_ropid ON rops(rop_id, exchange_id);

@@ -77,7 +77,7 @@ func (w *Writer) begin() error {
 		chunk: prep(`INSERT INTO chunks(exchange_id, seq, offset, length, at, tag) VALUES(?,?,?,?,?,?)`),
 		rop: prep(`INSERT INTO rops(exchange_id, session_id, position, rop_id, name, logon_id, input_index, output_index,
 			input_handle, output_handle, input_object, output_object, return_value, req_off, req_len, resp_off, resp_len,
-			summary, request_json, response_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+			summary, request_json, response_json, context) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
 		ropProp: prep(`INSERT OR IGNORE INTO rop_props(property_id, rop, exchange_id) VALUES(?,?,?)`),
 		object: prep(`INSERT INTO objects(session_id, seq, kind, detail, name, handle, logon_id, parent_id, folder_id, message_id,
 			created_exchange, created_rop) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`),

@@ -228,3 +228,40 @@ func killChild() {
 	}
 	os.Exit(3)
 }
+
+// Any exchange decodes again on its own, with its ROPs' stored context:
+// the QueryRows rows (whose columns were set two Executes earlier) and
+// byte spans that point into the stored bodies.
+func TestDecodeExchangeAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.mapiscope")
+	writeTrace(t, path, sample(t))
+	tr, err := trace.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	d, err := tr.DecodeExchange(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Anomalies) != 0 {
+		t.Fatalf("anomalies: %v", d.Anomalies)
+	}
+	if !strings.Contains(d.RespTree.Text(), "Quarterly report") {
+		t.Fatalf("rows not decoded:\n%s", d.RespTree.Text())
+	}
+	// The RopQueryRows response node's span points at its RopId byte in the
+	// stored response body.
+	p := d.Execute.Pairs()[0]
+	if d.RespBody[p.RespNode.Off] != 0x15 {
+		t.Fatalf("span of RopQueryRows response at %d is byte %#x", p.RespNode.Off, d.RespBody[p.RespNode.Off])
+	}
+	if d.ReqBody[p.ReqNode.Off] != 0x15 {
+		t.Fatalf("span of the request at %d is byte %#x", p.ReqNode.Off, d.ReqBody[p.ReqNode.Off])
+	}
+	// Non-Execute bodies decode too.
+	d, err = tr.DecodeExchange(1)
+	if err != nil || d.ReqTree == nil || d.RespTree == nil || len(d.Anomalies) != 0 {
+		t.Fatalf("Bind: %v %v", err, d.Anomalies)
+	}
+}

@@ -84,6 +84,7 @@ type atom struct {
 	num   int64  // rop id, error code, property id, session id, status, X-ResponseCode
 	has   bool   // ~ec with a code
 	regex string // the pattern passed to regexp(), with the atom's flags
+	pre   prefilter
 }
 
 // regexFlags are mitmproxy's: ~u ignores case, ~h is multi-line, ~b lets .
@@ -170,6 +171,7 @@ func makeAtom(k kind, v string, hasValue bool, col int) (*atom, error) {
 			}
 			return fail("bad regexp %q: %s", v, msg)
 		}
+		a.pre = requiredLiteral(a.regex)
 	}
 	return a, nil
 }

@@ -373,10 +373,15 @@ func TestSQLShapes(t *testing.T) {
 		{"~sid 3 & ~m | ~q",
 			"(e.session_id = ? AND e.mark IS NOT NULL) OR coalesce(e.http_status, 0) = 0", "",
 			"((s.id = ? AND EXISTS (SELECT 1 FROM exchanges e WHERE e.session_id = s.id AND e.mark IS NOT NULL)) OR EXISTS (SELECT 1 FROM exchanges e WHERE e.session_id = s.id AND coalesce(e.http_status, 0) = 0))", 1},
-		{"~h x", "(regexp(?, e.req_headers) OR regexp(?, e.resp_headers))", "", "", 2},
-		{"~b x", "(regexp(?, e.req_body) OR regexp(?, e.resp_body) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (regexp(?, r2.request_json) OR regexp(?, r2.response_json))))", "", "", 4},
-		{"~c x", `e.comment LIKE ? ESCAPE '\'`, "", "", 1},
-		{"!(~m | ~c x)", `(e.mark IS NOT NULL OR e.comment LIKE ? ESCAPE '\') IS NOT TRUE`, "", "", 1},
+		{"~h .", "(regexp(?, e.req_headers) OR regexp(?, e.resp_headers))", "", "", 2},
+		{"~b .", "(regexp(?, e.req_body) OR regexp(?, e.resp_body) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (regexp(?, r2.request_json) OR regexp(?, r2.response_json))))", "", "", 4},
+		{"~u [0-9]", "regexp(?, e.url)", "", "", 1},
+		{"~u /mapi/", "(instr(upper(e.url), ?) > 0 AND regexp(?, e.url))", "", "", 2},
+		{"~h ^X-", "((instr(e.req_headers, ?) > 0 AND regexp(?, e.req_headers)) OR (instr(e.resp_headers, ?) > 0 AND regexp(?, e.resp_headers)))", "", "", 4},
+		{"~b Subject", "((instr(e.req_body, ?) > 0 AND regexp(?, e.req_body)) OR (instr(e.resp_body, ?) > 0 AND regexp(?, e.resp_body)) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND ((instr(r2.request_json, ?) > 0 AND regexp(?, r2.request_json)) OR (instr(r2.response_json, ?) > 0 AND regexp(?, r2.response_json)))))", "", "", 8},
+		{"~b (?i)Subject", "((instr(upper(e.req_body), ?) > 0 AND regexp(?, e.req_body)) OR (instr(upper(e.resp_body), ?) > 0 AND regexp(?, e.resp_body)) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND ((instr(upper(r2.request_json), ?) > 0 AND regexp(?, r2.request_json)) OR (instr(upper(r2.response_json), ?) > 0 AND regexp(?, r2.response_json)))))", "", "", 8},
+		{"~c x", "instr(upper(e.comment), upper(?)) > 0", "", "", 1},
+		{"!(~m | ~c x)", "(e.mark IS NOT NULL OR instr(upper(e.comment), upper(?)) > 0) IS NOT TRUE", "", "", 1},
 	} {
 		f, err := Parse(tc.in)
 		if err != nil {
@@ -394,6 +399,41 @@ func TestSQLShapes(t *testing.T) {
 		check("ExchangeWhere", tc.exch, f.ExchangeWhere)
 		check("RopWhere", tc.rop, f.RopWhere)
 		check("SessionWhere", tc.ses, f.SessionWhere)
+	}
+}
+
+// The syntax package keeps case-folded literals in upper case.
+func TestRequiredLiteral(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		want    prefilter
+	}{
+		{"abc", prefilter{"abc", false}},
+		{"(?i)/mapi/", prefilter{"/MAPI/", true}},
+		{"(?i)emsmdb", prefilter{"MDB", true}}, // s folds with U+017F
+		{"(?i)KEY_x", prefilter{"EY_X", true}}, // K folds with U+212A
+		{"(?i)über-x", prefilter{"BER-X", true}},
+		{"über", prefilter{"über", false}},
+		{"^/mapi/(emsmdb|nspi)/", prefilter{"/mapi/", false}},
+		{"a.b", prefilter{"a", false}},
+		{"foo.*barbaz", prefilter{"barbaz", false}},
+		{"x(abcd)y", prefilter{"abcd", false}},
+		{"(abcd)+", prefilter{"abcd", false}},
+		{"(abcd)*", prefilter{}},
+		{"(abcd)?", prefilter{}},
+		{"(abcd){2,3}", prefilter{"abcd", false}},
+		{"(abcd){0,3}", prefilter{}},
+		{"abc|def", prefilter{}},
+		{"[ab]", prefilter{}},
+		{"", prefilter{}},
+		{"ab(?i)cdef", prefilter{"CDEF", true}},
+		{"abcde(?i)x", prefilter{"abcde", false}},
+		{`a\x{FFFD}bc`, prefilter{"bc", false}},
+		{`(?s)\x00\x01`, prefilter{"\x00\x01", false}},
+	} {
+		if got := requiredLiteral(tc.pattern); got != tc.want {
+			t.Errorf("requiredLiteral(%q) = %+v, want %+v", tc.pattern, got, tc.want)
+		}
 	}
 }
 

@@ -197,29 +197,59 @@ func (c *compiler) atom(a *atom) {
 		b.WriteString("e.x_response_code = ?")
 		c.arg(a.num)
 	case kURL:
-		b.WriteString("regexp(?, e.url)")
-		c.arg(a.regex)
+		c.match(a, "e.url", false)
 	case kHeader:
-		b.WriteString("(regexp(?, e.req_headers) OR regexp(?, e.resp_headers))")
-		c.arg(a.regex)
-		c.arg(a.regex)
+		b.WriteByte('(')
+		c.match(a, "e.req_headers", false)
+		b.WriteString(" OR ")
+		c.match(a, "e.resp_headers", false)
+		b.WriteByte(')')
 	case kBody:
-		b.WriteString("(regexp(?, e.req_body) OR regexp(?, e.resp_body) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (regexp(?, r2.request_json) OR regexp(?, r2.response_json))))")
-		for range 4 {
-			c.arg(a.regex)
-		}
+		b.WriteByte('(')
+		c.match(a, "e.req_body", true)
+		b.WriteString(" OR ")
+		c.match(a, "e.resp_body", true)
+		b.WriteString(" OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (")
+		c.match(a, "r2.request_json", false)
+		b.WriteString(" OR ")
+		c.match(a, "r2.response_json", false)
+		b.WriteString(")))")
 	case kAnomaly:
 		b.WriteString("e.anomaly_count > 0")
 	case kMarked:
 		b.WriteString("e.mark IS NOT NULL")
 	case kComment:
-		b.WriteString(`e.comment LIKE ? ESCAPE '\'`)
-		c.arg("%" + likeEscape(a.text) + "%")
+		b.WriteString("instr(upper(e.comment), upper(?)) > 0")
+		c.arg(a.text)
 	case kRequest:
 		b.WriteString("coalesce(e.http_status, 0) = 0")
 	case kResponse:
 		b.WriteString("coalesce(e.http_status, 0) != 0")
 	}
+}
+
+// match writes a regexp test of col, after the cheap test of a literal
+// the pattern requires where there is one: instr() for exact literals,
+// instr(upper()) for case-folded ones (upper() folds ASCII only, which
+// requiredLiteral allows for; LIKE is not used as it stops at a NUL).
+// Neither is NULL for a row that regexp() could match, and regexp() is 0
+// for NULL, so the conjunction is never NULL.
+func (c *compiler) match(a *atom, col string, blob bool) {
+	b := &c.b
+	switch p := a.pre; {
+	case p.lit == "":
+		b.WriteString("regexp(?, " + col + ")")
+	case p.fold:
+		b.WriteString("(instr(upper(" + col + "), ?) > 0 AND regexp(?, " + col + "))")
+		c.arg(strings.ToUpper(p.lit))
+	case blob:
+		b.WriteString("(instr(" + col + ", ?) > 0 AND regexp(?, " + col + "))")
+		c.arg([]byte(p.lit))
+	default:
+		b.WriteString("(instr(" + col + ", ?) > 0 AND regexp(?, " + col + "))")
+		c.arg(p.lit)
+	}
+	c.arg(a.regex)
 }
 
 // propExchangeSQL tests whether an exchange's ROPs name a property id.
@@ -228,20 +258,6 @@ func (c *compiler) atom(a *atom) {
 // list is built once per statement from the primary key's property_id
 // prefix instead.
 const propExchangeSQL = "e.id IN (SELECT rp.exchange_id FROM rop_props rp WHERE rp.property_id = ?)"
-
-func likeEscape(s string) string {
-	if !strings.ContainsAny(s, `%_\`) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r == '%' || r == '_' || r == '\\' {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // pureSID reports whether n is made of ~sid atoms alone.
 func pureSID(n *node) bool {

@@ -3,6 +3,7 @@ package filter
 import (
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -302,4 +303,65 @@ func TestQueryPlans(t *testing.T) {
 			t.Errorf("%s %q: plan lacks %q:\n%s", tc.what, tc.expr, tc.want, p)
 		}
 	}
+}
+
+// TestRegexAtomsAgreeWithGo checks the SQL of ~u ~h ~b, with their
+// literal prefilters, against Go's regexp on awkward values: case
+// folding beyond ASCII, LIKE wildcards, NUL and invalid bytes, NULL.
+func TestRegexAtomsAgreeWithGo(t *testing.T) {
+	db := openTrace(t, t.TempDir())
+	values := []any{
+		"/mapi/emsmdb/?MailboxId=x", "/MAPI/EMSMDB", "/mapi/em\u017Fmdb", "/\u212Aey", "/key", "ü/Ü",
+		"a%b_c", "ab", "", nil, "line1\nX-Key: v\nline3", "\xff\xfeab",
+		[]byte{0, 'a', 'b', 0xff, 'c'}, []byte("hello\nworld"), []byte{}, []byte{0xff},
+	}
+	if _, err := db.Exec(`INSERT INTO captures(id, source, started) VALUES(1, 'x', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range values {
+		var text any = v
+		if b, ok := v.([]byte); ok {
+			text = string(b)
+		}
+		if _, err := db.Exec(`INSERT INTO exchanges(id, capture_id, url, req_headers, req_body) VALUES(?, 1, ?, ?, ?)`,
+			i+1, text, text, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`INSERT INTO rops(exchange_id, position, rop_id, name, response_json) VALUES(?, 0, 1, 'RopRelease', ?)`,
+			i+1, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	patterns := []string{
+		"emsmdb", "EMSMDB", "key", "(?-i)key", "Key", "ü", "Ü", "a%b", "a_b", "b_c", "%", "_", "^$", "^/mapi/",
+		`\x{FFFD}`, "ab", "a.*c", "(?i)HELLO", "o$", "^world", "^X-Key", `\x00ab`, "hello.world", "(?i)KEY", "y$",
+	}
+	for _, p := range patterns {
+		for _, k := range []kind{kURL, kHeader, kBody} {
+			expr := "~" + specs[k].name + " " + quoteValue(p)
+			re := regexp.MustCompile(regexFlags[k] + p)
+			var want []int64
+			for i, v := range values {
+				var ok bool
+				switch v := v.(type) {
+				case string:
+					ok = re.MatchString(v)
+				case []byte:
+					ok = re.Match(v)
+				}
+				if ok {
+					want = append(want, int64(i+1))
+				}
+			}
+			if got := match(t, db, expr, "exchanges"); !slices.Equal(got, want) {
+				f, _ := Parse(expr)
+				w, args := f.ExchangeWhere()
+				t.Errorf("%s: SQL %v, Go %v\n%s %q", expr, got, want, w, args)
+			}
+		}
+	}
+}
+
+func quoteValue(v string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 }
