@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
-	"sync"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/mapiscope/mapiscope/trace/filter"
 )
 
 // Trace is an open trace file.
@@ -23,44 +23,9 @@ const driverName = "sqlite3_mapiscope"
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{
 		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-			return conn.RegisterFunc("regexp", sqlRegexp, true)
+			return conn.RegisterFunc("regexp", filter.Regexp, true)
 		},
 	})
-}
-
-// regexps caches compiled patterns for the SQL regexp() function.
-var regexps = struct {
-	sync.Mutex
-	m map[string]*regexp.Regexp
-}{m: map[string]*regexp.Regexp{}}
-
-// sqlRegexp is SQL's regexp(pattern, value): value may be TEXT or BLOB.
-func sqlRegexp(pattern string, value any) (bool, error) {
-	regexps.Lock()
-	re, ok := regexps.m[pattern]
-	if !ok {
-		var err error
-		re, err = regexp.Compile(pattern)
-		if err != nil {
-			regexps.Unlock()
-			return false, err
-		}
-		if len(regexps.m) > 256 {
-			regexps.m = map[string]*regexp.Regexp{}
-		}
-		regexps.m[pattern] = re
-	}
-	regexps.Unlock()
-	switch v := value.(type) {
-	case nil:
-		return false, nil
-	case string:
-		return re.MatchString(v), nil
-	case []byte:
-		return re.Match(v), nil
-	default:
-		return re.MatchString(fmt.Sprint(v)), nil
-	}
 }
 
 // ErrNotTrace is returned for a file that is not a mapiscope trace.

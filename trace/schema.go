@@ -81,7 +81,9 @@ CREATE TABLE exchanges (
 	comment         TEXT
 );
 CREATE INDEX exchanges_session ON exchanges(session_id, seq);
-CREATE INDEX exchanges_type ON exchanges(request_type);
+CREATE INDEX exchanges_type ON exchanges(request_type COLLATE NOCASE);
+CREATE INDEX exchanges_marked ON exchanges(id) WHERE mark IS NOT NULL;
+CREATE INDEX exchanges_anomalous ON exchanges(id) WHERE anomaly_count > 0;
 CREATE INDEX exchanges_status ON exchanges(http_status);
 
 CREATE TABLE chunks (

@@ -80,11 +80,12 @@ func lookupAtom(name string) (kind, bool) {
 // atom is one test.
 type atom struct {
 	k     kind
-	text  string // the value as given (rt, u, h, b, c)
-	num   int64  // rop id, error code, property id, session id, status, X-ResponseCode
-	has   bool   // ~ec with a code
-	regex string // the pattern passed to regexp(), with the atom's flags
-	pre   prefilter
+	text  string    // the value as given (rt, u, h, b, c)
+	num   int64     // rop id, error code, property id, session id, status, X-ResponseCode
+	has   bool      // ~ec with a code
+	regex string    // the pattern passed to regexp(), with the atom's flags
+	lits  []literal // literals every match holds, tested before regexp()
+	exact bool      // the pattern is lits[0]: no regexp() needed
 }
 
 // regexFlags are mitmproxy's: ~u ignores case, ~h is multi-line, ~b lets .
@@ -171,7 +172,7 @@ func makeAtom(k kind, v string, hasValue bool, col int) (*atom, error) {
 			}
 			return fail("bad regexp %q: %s", v, msg)
 		}
-		a.pre = requiredLiteral(a.regex)
+		a.lits, a.exact = requiredLiterals(a.regex)
 	}
 	return a, nil
 }

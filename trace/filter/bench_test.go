@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -209,6 +210,10 @@ func buildBenchTrace(b *testing.B, dir string) *sql.DB {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
+	// A finished capture: its pages in the database file, not the WAL.
+	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		b.Fatal(err)
+	}
 	var nr, np int
 	db.QueryRow(`SELECT count(*) FROM rops`).Scan(&nr)
 	db.QueryRow(`SELECT count(*) FROM rop_props`).Scan(&np)
@@ -222,7 +227,10 @@ func buildBenchTrace(b *testing.B, dir string) *sql.DB {
 //
 //	go test -run '^$' -bench FilterFirstPage -benchtime 20x ./trace/filter
 //
-// Cases marked required fail when a page takes 200 ms or more.
+// Cases marked required fail when the median time of a page is 200 ms or
+// more. Besides the mean wall time (ns/op) and the median (median-ms) it
+// reports the first run's time (first-ms, the coldest) and the process
+// CPU time per page (cpu-ms/op), which a busy machine inflates less.
 func BenchmarkFilterFirstPage(b *testing.B) {
 	db := buildBenchTrace(b, b.TempDir())
 	db.SetMaxOpenConns(1)
@@ -258,7 +266,7 @@ func BenchmarkFilterFirstPage(b *testing.B) {
 		"~ec 0x8004010F",
 		"~prop PidTagSubject",
 		"~rt Execute & !~code 200",
-		"~u 'nspi/.*MailboxId=0000000[2-9]'",
+		`~u 'nspi/\?MailboxId=[0-9a-f]{8}-'`,
 	} {
 		add("exchanges", expr, true)
 	}
@@ -271,9 +279,12 @@ func BenchmarkFilterFirstPage(b *testing.B) {
 		"~prop PidTagMessageFlags",
 		"~rop QueryRows & ~ec",
 		"~xrc 9",
-		"~m",                    // 20 in the trace: a full scan
-		"~u no-such-url",        // a full scan calling regexp()
-		"~b 'Quarterly report'", // bodies and ROP JSON
+		"~m",                                 // 20 in the trace: a full scan
+		"~u no-such-url",                     // a full scan with instr(), no regexp(): a literal
+		"~u 'no-such-url.*x'",                // a full scan with instr(); regexp() on no row
+		"~u '[0-9]{12}'",                     // a full scan calling regexp() on every row
+		"~u 'nspi/.*MailboxId=0000000[2-9]'", // 100 matches in the first 5% only
+		"~b 'Quarterly report'",              // bodies and ROP JSON
 	} {
 		add("exchanges", expr, false)
 	}
@@ -284,34 +295,36 @@ func BenchmarkFilterFirstPage(b *testing.B) {
 	// Other shapes for ~prop, for comparison; the last two with the index
 	// the schema lacks.
 	const (
-		propIn      = "SELECT e.id FROM exchanges e WHERE e.id IN (SELECT rp.exchange_id FROM rop_props rp WHERE rp.property_id = ?) ORDER BY e.id LIMIT 100"
-		propExists  = "SELECT e.id FROM exchanges e WHERE EXISTS (SELECT 1 FROM rop_props rp WHERE rp.property_id = ? AND rp.exchange_id = e.id) ORDER BY e.id LIMIT 100"
-		propViaRops = "SELECT e.id FROM exchanges e WHERE EXISTS (SELECT 1 FROM rops r2 JOIN rop_props rp ON rp.rop = r2.id WHERE r2.exchange_id = e.id AND rp.property_id = ?) ORDER BY e.id LIMIT 100"
-		propRare    = 0x3613 // named by no ROP: the worst case
+		propIn     = "SELECT e.id FROM exchanges e WHERE e.id IN (SELECT rp.exchange_id FROM rop_props rp WHERE rp.property_id = ?) ORDER BY e.id LIMIT 100"
+		propExists = "SELECT e.id FROM exchanges e WHERE EXISTS (SELECT 1 FROM rop_props rp WHERE rp.property_id = ? AND rp.exchange_id = e.id) ORDER BY e.id LIMIT 100"
+		propRare   = 0x3613 // named by no ROP: the worst case
 	)
 	benches = append(benches,
 		bench{"alt/prop-IN-rare", propIn, []any{propRare}, false},
 		bench{"alt/prop-IN-flags", propIn, []any{0x0E07}, false},
-		bench{"alt/prop-viarops-subject", propViaRops, []any{0x0037}, false},
-		bench{"alt/prop-viarops-flags", propViaRops, []any{0x0E07}, false},
-		bench{"alt/prop-viarops-rare", propViaRops, []any{propRare}, false},
 		bench{"alt/prop-EXISTS-subject", propExists, []any{0x0037}, false},
 		bench{"alt/prop-EXISTS-rare", propExists, []any{propRare}, false},
 	)
 	run := func(bb bench) {
 		b.Run(bb.name, func(b *testing.B) {
-			first := true
+			var times []time.Duration
+			cpu0 := cpuTime()
+			n := 0
 			for b.Loop() {
 				t0 := time.Now()
-				n := countRows(b, db, bb.query, bb.args...)
-				if first {
-					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, "first-ms")
-					b.ReportMetric(float64(n), "rows")
-					first = false
-				}
+				n = countRows(b, db, bb.query, bb.args...)
+				times = append(times, time.Since(t0))
 			}
-			if per := b.Elapsed() / time.Duration(b.N); bb.required && per >= 200*time.Millisecond {
-				b.Errorf("%s: %v per first page, want well under 200ms\n%s", bb.name, per, bb.query)
+			cpu := cpuTime() - cpu0
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+			b.ReportMetric(ms(times[0]), "first-ms")
+			slices.Sort(times)
+			median := times[len(times)/2]
+			b.ReportMetric(ms(median), "median-ms")
+			b.ReportMetric(ms(cpu)/float64(len(times)), "cpu-ms/op")
+			b.ReportMetric(float64(n), "rows")
+			if bb.required && median >= 200*time.Millisecond {
+				b.Errorf("%s: %v for a first page (median), want well under 200ms\n%s", bb.name, median, bb.query)
 			}
 		})
 	}
@@ -327,7 +340,6 @@ func BenchmarkFilterFirstPage(b *testing.B) {
 		{"index/prop-EXISTS-subject", propExists, []any{0x0037}, false},
 		{"index/prop-EXISTS-rare", propExists, []any{propRare}, false},
 		{"index/prop-EXISTS-flags", propExists, []any{0x0E07}, false},
-		{"index/prop-viarops-subject", propViaRops, []any{0x0037}, false},
 	} {
 		run(bb)
 	}

@@ -60,13 +60,18 @@
 // the aliases r2 (rops) and rp (rop_props); SessionWhere also uses e
 // inside its subqueries, so the outer query must not. Each returns SQL
 // text with ? placeholders and its arguments; user input is never
-// interpolated into the text. A NULL column counts as not matching,
-// including under "!" (!~code 200 lists exchanges whose status is NULL).
+// interpolated into the text. An atom does not match a NULL column, so its
+// negation does: !~code 200 lists the exchanges whose status is NULL.
 //
 // Regular expressions are Go's (RE2 syntax) and are evaluated by the SQL
 // function regexp(pattern, value), which the connection must provide:
 // register [Regexp] for it (with github.com/mattn/go-sqlite3, in a
-// ConnectHook: conn.RegisterFunc("regexp", filter.Regexp, true)).
+// ConnectHook: conn.RegisterFunc("regexp", filter.Regexp, true)). As a call
+// into Go per row is slow, the SQL first tests literals that every match
+// must contain with instr(), and a pattern that is only a literal (a bare
+// word, usually) needs no regexp() at all. Bodies are matched as bytes the
+// way Go's regexp does: a byte that is not part of valid UTF-8 is U+FFFD
+// to it, so ÿ in a pattern (U+00FF) does not match the byte 0xFF.
 //
 // Assumption about the stored data: rops.return_value holds the 32-bit
 // ReturnValue as an unsigned (non-negative) integer, as 0x8004010F is

@@ -1,8 +1,11 @@
 package filter
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestParseCanonical(t *testing.T) {
@@ -376,10 +379,17 @@ func TestSQLShapes(t *testing.T) {
 		{"~h .", "(regexp(?, e.req_headers) OR regexp(?, e.resp_headers))", "", "", 2},
 		{"~b .", "(regexp(?, e.req_body) OR regexp(?, e.resp_body) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (regexp(?, r2.request_json) OR regexp(?, r2.response_json))))", "", "", 4},
 		{"~u [0-9]", "regexp(?, e.url)", "", "", 1},
-		{"~u /mapi/", "(instr(upper(e.url), ?) > 0 AND regexp(?, e.url))", "", "", 2},
+		{"~u /mapi/", "instr(upper(e.url), ?) > 0", "", "", 1},
+		{"!~u /mapi/", "(instr(upper(e.url), ?) > 0) IS NOT TRUE", "", "", 1},
+		{"~u ^/mapi/", "(instr(upper(e.url), ?) > 0 AND regexp(?, e.url))", "", "", 2},
+		{"!~u ^/mapi/", "NOT ((instr(upper(e.url), ?) > 0 AND regexp(?, e.url)))", "", "", 2},
+		{"~u a1.b22", "(instr(upper(e.url), ?) > 0 AND instr(upper(e.url), ?) > 0 AND regexp(?, e.url))", "", "", 3},
+		{"~u mask", "instr(replace(replace(upper(e.url), char(383), 'S'), char(8490), 'K'), ?) > 0", "", "", 1},
 		{"~h ^X-", "((instr(e.req_headers, ?) > 0 AND regexp(?, e.req_headers)) OR (instr(e.resp_headers, ?) > 0 AND regexp(?, e.resp_headers)))", "", "", 4},
-		{"~b Subject", "((instr(e.req_body, ?) > 0 AND regexp(?, e.req_body)) OR (instr(e.resp_body, ?) > 0 AND regexp(?, e.resp_body)) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND ((instr(r2.request_json, ?) > 0 AND regexp(?, r2.request_json)) OR (instr(r2.response_json, ?) > 0 AND regexp(?, r2.response_json)))))", "", "", 8},
-		{"~b (?i)Subject", "((instr(upper(e.req_body), ?) > 0 AND regexp(?, e.req_body)) OR (instr(upper(e.resp_body), ?) > 0 AND regexp(?, e.resp_body)) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND ((instr(upper(r2.request_json), ?) > 0 AND regexp(?, r2.request_json)) OR (instr(upper(r2.response_json), ?) > 0 AND regexp(?, r2.response_json)))))", "", "", 8},
+		{"~h X-", "(instr(e.req_headers, ?) > 0 OR instr(e.resp_headers, ?) > 0)", "", "", 2},
+		{"~b Subject", "(instr(e.req_body, ?) > 0 OR instr(e.resp_body, ?) > 0 OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (instr(r2.request_json, ?) > 0 OR instr(r2.response_json, ?) > 0)))", "", "", 4},
+		{"~b ^Subject", "((instr(e.req_body, ?) > 0 AND regexp(?, e.req_body)) OR (instr(e.resp_body, ?) > 0 AND regexp(?, e.resp_body)) OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND ((instr(r2.request_json, ?) > 0 AND regexp(?, r2.request_json)) OR (instr(r2.response_json, ?) > 0 AND regexp(?, r2.response_json)))))", "", "", 8},
+		{"~b (?i)Subject", "(instr(replace(upper(e.req_body), char(383), 'S'), ?) > 0 OR instr(replace(upper(e.resp_body), char(383), 'S'), ?) > 0 OR EXISTS (SELECT 1 FROM rops r2 WHERE r2.exchange_id = e.id AND (instr(replace(upper(r2.request_json), char(383), 'S'), ?) > 0 OR instr(replace(upper(r2.response_json), char(383), 'S'), ?) > 0)))", "", "", 4},
 		{"~c x", "instr(upper(e.comment), upper(?)) > 0", "", "", 1},
 		{"!(~m | ~c x)", "(e.mark IS NOT NULL OR instr(upper(e.comment), upper(?)) > 0) IS NOT TRUE", "", "", 1},
 	} {
@@ -403,36 +413,59 @@ func TestSQLShapes(t *testing.T) {
 }
 
 // The syntax package keeps case-folded literals in upper case.
-func TestRequiredLiteral(t *testing.T) {
+func TestRequiredLiterals(t *testing.T) {
 	for _, tc := range []struct {
 		pattern string
-		want    prefilter
+		want    []literal
+		exact   bool
 	}{
-		{"abc", prefilter{"abc", false}},
-		{"(?i)/mapi/", prefilter{"/MAPI/", true}},
-		{"(?i)emsmdb", prefilter{"MDB", true}}, // s folds with U+017F
-		{"(?i)KEY_x", prefilter{"EY_X", true}}, // K folds with U+212A
-		{"(?i)über-x", prefilter{"BER-X", true}},
-		{"über", prefilter{"über", false}},
-		{"^/mapi/(emsmdb|nspi)/", prefilter{"/mapi/", false}},
-		{"a.b", prefilter{"a", false}},
-		{"foo.*barbaz", prefilter{"barbaz", false}},
-		{"x(abcd)y", prefilter{"abcd", false}},
-		{"(abcd)+", prefilter{"abcd", false}},
-		{"(abcd)*", prefilter{}},
-		{"(abcd)?", prefilter{}},
-		{"(abcd){2,3}", prefilter{"abcd", false}},
-		{"(abcd){0,3}", prefilter{}},
-		{"abc|def", prefilter{}},
-		{"[ab]", prefilter{}},
-		{"", prefilter{}},
-		{"ab(?i)cdef", prefilter{"CDEF", true}},
-		{"abcde(?i)x", prefilter{"abcde", false}},
-		{`a\x{FFFD}bc`, prefilter{"bc", false}},
-		{`(?s)\x00\x01`, prefilter{"\x00\x01", false}},
+		{"abc", []literal{{"abc", false}}, true},
+		{"(?i)/mapi/", []literal{{"/MAPI/", true}}, true},
+		{"(?i)emsmdb", []literal{{"EMSMDB", true}}, true},
+		{"(?i)über-x", []literal{{"BER-X", true}}, false},
+		{"über", []literal{{"über", false}}, true},
+		{"^/mapi/(emsmdb|nspi)/", []literal{{"/mapi/", false}}, false},
+		{"(?i)nspi/.*MailboxId=0000000[2-9]", []literal{{"MAILBOXID=0000000", true}, {"NSPI/", true}}, false},
+		{"a.b", []literal{{"a", false}}, false},
+		{"a.b.cd", []literal{{"cd", false}}, false},
+		{"foo.*barbaz.*foo", []literal{{"barbaz", false}, {"foo", false}}, false},
+		{"abcdef.*bcd", []literal{{"abcdef", false}}, false},
+		{"(?i)abcdef.*(?-i)bcd", []literal{{"ABCDEF", true}, {"bcd", false}}, false},
+		{"a1.b22.c333.d4444", []literal{{"d4444", false}, {"c333", false}, {"b22", false}}, false},
+		{"x(abcd)y", []literal{{"abcd", false}}, false},
+		{"(abcd)+", []literal{{"abcd", false}}, false},
+		{"(abcd)*", nil, false},
+		{"(abcd)?", nil, false},
+		{"(abcd){2,3}", []literal{{"abcd", false}}, false},
+		{"(abcd){0,3}", nil, false},
+		{"abc|def", nil, false},
+		{"[ab]", nil, false},
+		{"", nil, false},
+		{"^abc", []literal{{"abc", false}}, false},
+		{"abc$", []literal{{"abc", false}}, false},
+		{"ab(?i)cdef", []literal{{"CDEF", true}, {"ab", false}}, false},
+		{`a\x{FFFD}bc`, []literal{{"bc", false}}, false},
+		{`(?s)\x00\x01`, []literal{{"\x00\x01", false}}, true},
 	} {
-		if got := requiredLiteral(tc.pattern); got != tc.want {
-			t.Errorf("requiredLiteral(%q) = %+v, want %+v", tc.pattern, got, tc.want)
+		got, exact := requiredLiterals(tc.pattern)
+		if !reflect.DeepEqual(got, tc.want) || exact != tc.exact {
+			t.Errorf("requiredLiterals(%q) = %+v %v, want %+v %v", tc.pattern, got, exact, tc.want, tc.exact)
+		}
+	}
+}
+
+// TestASCIIFolding checks what folded relies on: the only non-ASCII runes
+// that Go's case folding puts with ASCII ones are U+017F (with s) and
+// U+212A (with k).
+func TestASCIIFolding(t *testing.T) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < utf8.RuneSelf {
+				continue
+			}
+			if !(f == 0x17F && (r == 's' || r == 'S')) && !(f == 0x212A && (r == 'k' || r == 'K')) {
+				t.Errorf("%q folds with %U", r, f)
+			}
 		}
 	}
 }

@@ -129,6 +129,8 @@ func nullable(n *node, t target) bool {
 	switch n.a.k {
 	case kRT, kCode, kXRC, kComment:
 		return true
+	case kURL, kHeader, kBody:
+		return n.a.exact // instr(NULL, …) is NULL
 	case kSID:
 		return t != tSession
 	case kROP:
@@ -228,28 +230,44 @@ func (c *compiler) atom(a *atom) {
 	}
 }
 
-// match writes a regexp test of col, after the cheap test of a literal
-// the pattern requires where there is one: instr() for exact literals,
-// instr(upper()) for case-folded ones (upper() folds ASCII only, which
-// requiredLiteral allows for; LIKE is not used as it stops at a NUL).
-// Neither is NULL for a row that regexp() could match, and regexp() is 0
-// for NULL, so the conjunction is never NULL.
+// match writes a regexp test of col, after cheap tests of the literals
+// the pattern requires (see literal.go): instr() for exact literals,
+// instr() of the folded column for case-folded ones (LIKE is not used: it
+// stops at a NUL). A pattern that is a literal needs no regexp(). None of
+// the tests is NULL for a row that regexp() could match, and regexp() is
+// 0 for NULL, so the conjunction is never NULL; an exact literal's test
+// is NULL for NULL, which nullable allows for.
 func (c *compiler) match(a *atom, col string, blob bool) {
 	b := &c.b
-	switch p := a.pre; {
-	case p.lit == "":
+	if len(a.lits) == 0 {
 		b.WriteString("regexp(?, " + col + ")")
-	case p.fold:
-		b.WriteString("(instr(upper(" + col + "), ?) > 0 AND regexp(?, " + col + "))")
-		c.arg(strings.ToUpper(p.lit))
-	case blob:
-		b.WriteString("(instr(" + col + ", ?) > 0 AND regexp(?, " + col + "))")
-		c.arg([]byte(p.lit))
-	default:
-		b.WriteString("(instr(" + col + ", ?) > 0 AND regexp(?, " + col + "))")
-		c.arg(p.lit)
+		c.arg(a.regex)
+		return
 	}
-	c.arg(a.regex)
+	if !a.exact {
+		b.WriteByte('(')
+	}
+	for i, l := range a.lits {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		switch {
+		case l.fold:
+			up := strings.ToUpper(l.s)
+			b.WriteString("instr(" + folded(col, up) + ", ?) > 0")
+			c.arg(up)
+		case blob:
+			b.WriteString("instr(" + col + ", ?) > 0")
+			c.arg([]byte(l.s))
+		default:
+			b.WriteString("instr(" + col + ", ?) > 0")
+			c.arg(l.s)
+		}
+	}
+	if !a.exact {
+		b.WriteString(" AND regexp(?, " + col + "))")
+		c.arg(a.regex)
+	}
 }
 
 // propExchangeSQL tests whether an exchange's ROPs name a property id.

@@ -171,7 +171,7 @@ func TestExchangeWhere(t *testing.T) {
 		{"~c this", []int64{2}},
 		{"~c '50%'", []int64{3}},
 		{"~c 0%", []int64{3}},
-		{"~c 5_", nil}, // _ is literal, not LIKE's any-character
+		{"~c 5_", nil}, // _ and % are not wildcards
 		{"~c %", []int64{3}},
 		{"!~c this", []int64{1, 3, 4, 5, 6}},
 		{"~q", []int64{4, 6}},
@@ -307,11 +307,11 @@ func TestQueryPlans(t *testing.T) {
 
 // TestRegexAtomsAgreeWithGo checks the SQL of ~u ~h ~b, with their
 // literal prefilters, against Go's regexp on awkward values: case
-// folding beyond ASCII, LIKE wildcards, NUL and invalid bytes, NULL.
+// folding beyond ASCII, LIKE's wildcards, NUL and invalid bytes, NULL.
 func TestRegexAtomsAgreeWithGo(t *testing.T) {
 	db := openTrace(t, t.TempDir())
 	values := []any{
-		"/mapi/emsmdb/?MailboxId=x", "/MAPI/EMSMDB", "/mapi/em\u017Fmdb", "/\u212Aey", "/key", "ü/Ü",
+		"/mapi/emsmdb/?MailboxId=x", "/MAPI/EMSMDB", "/mapi/em\u017Fmdb", "/\u212Aey", "/key", "ü/Ü", "/EM\u017FMDB/\u212A",
 		"a%b_c", "ab", "", nil, "line1\nX-Key: v\nline3", "\xff\xfeab",
 		[]byte{0, 'a', 'b', 0xff, 'c'}, []byte("hello\nworld"), []byte{}, []byte{0xff},
 	}
@@ -335,6 +335,8 @@ func TestRegexAtomsAgreeWithGo(t *testing.T) {
 	patterns := []string{
 		"emsmdb", "EMSMDB", "key", "(?-i)key", "Key", "ü", "Ü", "a%b", "a_b", "b_c", "%", "_", "^$", "^/mapi/",
 		`\x{FFFD}`, "ab", "a.*c", "(?i)HELLO", "o$", "^world", "^X-Key", `\x00ab`, "hello.world", "(?i)KEY", "y$",
+		"emſmdb", "EMSMDB", "(?-i)EMSMDB", "\u212A", "ſ", "(?i)MAPI.*DB", "(?i)ms.*db", "x-key: v", "(?i)x-key: v",
+		`\xff`, "\xc3\xbc", "(?i)ü", "(?i)Ü/", "hello\nworld", "(?i)WORLD$",
 	}
 	for _, p := range patterns {
 		for _, k := range []kind{kURL, kHeader, kBody} {
