@@ -3,8 +3,10 @@ package decode
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 
+	"github.com/mapiscope/mapiscope/decode/fxics"
 	"github.com/mapiscope/mapiscope/decode/mapihttp"
 	"github.com/mapiscope/mapiscope/decode/prop"
 	"github.com/mapiscope/mapiscope/decode/rop"
@@ -221,4 +223,75 @@ func encodeReqBuf(rb *rop.RequestBuffer) ([]byte, error) {
 	c := wire.NewEncoder(nil)
 	rop.CodecRequestBuffer(c, rb, nil)
 	return c.Output(), c.Err()
+}
+
+// contentsStream builds a contentsSync stream of n messages with bodies.
+func contentsStream(tb testing.TB, n int) []byte {
+	guid, _ := prop.ParseGUIDString("3bd3a3d3-7f2d-4b67-9d3a-2a6d1b8e0c11")
+	var kids []*fxics.Element
+	body := strings.Repeat("Hello Alice, here are the figures for the quarter. ", 20)
+	for i := 0; i < n; i++ {
+		hdr := []*fxics.Element{
+			fxics.P(0x65E00102, fxics.NewXID(prop.GUID(guid), uint64(100+i)).Bytes()),
+			fxics.P(0x30080040, prop.Filetime(134090000000000000+uint64(i))),
+			fxics.P(0x65E20102, fxics.NewXID(prop.GUID(guid), uint64(500+i)).Bytes()),
+			fxics.P(0x65E30102, append([]byte{22}, fxics.NewXID(prop.GUID(guid), uint64(500+i)).Bytes()...)),
+			fxics.P(0x10960003, int32(0)),
+		}
+		props := []*fxics.Element{
+			fxics.P(0x0037001F, fmt.Sprintf("Quarterly figures %d", i)),
+			fxics.P(0x001A001F, "IPM.Note"),
+			fxics.P(0x0C1A001F, "Alice Example"),
+			fxics.P(0x1000001F, body),
+			fxics.P(0x0E070003, int32(1)),
+		}
+		kids = append(kids, fxics.MessageChangeFullElement(hdr, props, nil))
+	}
+	seen := fxics.IDSet{{ReplGUID: prop.GUID(guid), HasGUID: true, Ranges: []fxics.Range{{Low: 1, High: uint64(600 + n)}}}}
+	kids = append(kids, fxics.ICSState{CnsetSeen: &seen, IdsetGiven: &seen, CnsetSeenFAI: &seen, CnsetRead: &seen}.Element(), fxics.M(fxics.IncrSyncEnd))
+	b, err := fxics.Encode(fxics.E(fxics.KindContentsSync, kids...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// BenchmarkExecuteCachedModeSync decodes what dominates a cached-mode
+// Outlook session by volume: an Execute that configures a contents
+// synchronisation and reads a ~30 KiB FastTransfer buffer, decoded through
+// the Session (stream elements included).
+func BenchmarkExecuteCachedModeSync(b *testing.B) {
+	stream := contentsStream(b, 200)
+	const bufSize = 0x7BC0
+	open := &rop.OpenFolderRequest{RequestHeader: hdr(0x02, 0, 0), OutputHandleIndex: 1, FolderId: inboxID}
+	conf := &rop.SynchronizationConfigureRequest{RequestHeader: hdr(0x70, 0, 1), OutputHandleIndex: 2,
+		SynchronizationType: 1, SendOptions: 0x01, SynchronizationFlags: 0xA139, SynchronizationExtraFlags: 0x0D,
+		PropertyTags: []prop.Tag{0x1000001F, 0x10060003}}
+	get := &rop.FastTransferSourceGetBufferRequest{RequestHeader: hdr(0x4E, 0, 2), BufferSize: 0xBABE, MaximumBufferSize: bufSize}
+	reqs := []rop.Request{open, conf, get}
+	resps := []rop.Response{
+		&rop.OpenFolderResponse{ResponseHeader: ok(0x02, 1)},
+		&rop.SynchronizationConfigureResponse{ResponseHeader: ok(0x70, 2)},
+		&rop.FastTransferSourceGetBufferResponse{ResponseHeader: ok(0x4E, 2), TransferStatus: 1, TransferBuffer: stream[:bufSize]},
+	}
+	reqROPs := mustEncodeReq(b, &rop.RequestBuffer{Rops: reqs, Handles: []uint32{0x100, none, none}})
+	respROPs := mustEncodeResp(b, resps, reqs, []uint32{0x100, 0x200, 0x300})
+	rbuf, _ := rpcext.Append(nil, []rpcext.Block{rpcext.Build(reqROPs, 0, true)})
+	req, _ := mapihttp.Encode(nil, &mapihttp.ExecuteRequest{Flags: mapihttp.ExecuteNoXorMagic, RopBuffer: rbuf, MaxRopOut: 0x8007})
+	pbuf, _ := rpcext.Append(nil, []rpcext.Block{rpcext.Build(respROPs, 0, true)})
+	resp, _ := mapihttp.Encode(nil, &mapihttp.ExecuteResponse{RopBuffer: pbuf})
+	for _, spans := range []bool{false, true} {
+		b.Run(fmt.Sprintf("spans=%v", spans), func(b *testing.B) {
+			b.SetBytes(int64(len(req) + len(resp)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				s := NewSession()
+				logonForBench(s)
+				res := s.Execute(req, resp, spans)
+				if len(res.Anomalies) != 0 {
+					b.Fatal(res.Anomalies)
+				}
+			}
+		})
+	}
 }

@@ -238,7 +238,7 @@ func (s *Session) RopBuffers(reqBuf []byte, reqBase int, respBufs [][]byte, resp
 	ex := s.exchanges
 	s.exchanges++
 	out := &Buffers{}
-	env := &sessionEnv{s: s, ex: ex, slots: make(map[int]*Object), created: map[int]*Object{}}
+	env := &sessionEnv{s: s, ex: ex, slots: make(map[int]*Object), created: map[int]*Object{}, spans: spans}
 
 	c := wire.NewDecoder(reqBuf, spans, "RopBuffer")
 	c.SetBase(reqBase)
@@ -345,6 +345,7 @@ type sessionEnv struct {
 	// are assembled.
 	streams         map[rop.Response]*StreamResult
 	streamAnomalies []wire.Anomaly
+	spans           bool // build span trees (of stream elements too)
 }
 
 // peekHandles reads the ServerObjectHandleTable of a ROP buffer without

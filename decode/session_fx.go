@@ -145,7 +145,7 @@ func (e *sessionEnv) streamROP(req rop.Request, resp rop.Response, in *Object) {
 			return
 		}
 		fx.stateOpen = false
-		set, _, node, an := fxics.DecodeIDSetNode(fx.stateBuf, fxics.FormREPLGUID, 0, true)
+		set, _, node, an := fxics.DecodeIDSetNode(fx.stateBuf, fxics.FormREPLGUID, 0, e.spans)
 		for _, a := range an {
 			a.Reason = fmt.Sprintf("uploaded %s: %s", fx.stateTag.Name(), a.Reason)
 			e.streamAnomalies = append(e.streamAnomalies, a)
@@ -188,7 +188,7 @@ func (e *sessionEnv) collect(fx *fxState) *StreamResult {
 		}
 		fx.anomalies = len(an)
 	}
-	if len(res.Elements) > 0 {
+	if len(res.Elements) > 0 && e.spans {
 		n := &wire.Node{Name: "FastTransferStream", Kind: wire.KindArray, Derived: true}
 		for _, el := range res.Elements {
 			if el == nil {

@@ -147,7 +147,7 @@ func valueNode(a *Atom, ctx Kind, spans bool) (*wire.Node, []wire.Anomaly) {
 func structNode(a *Atom, ctx Kind, base int, spans bool) (*wire.Node, []wire.Anomaly) {
 	if form, ok := IDSetTag(a.Tag); ok {
 		s, _, n, an := DecodeIDSetNode(a.Raw, form, base, spans)
-		if n != nil {
+		if n != nil && spans {
 			n.Name = "Value"
 			n.Sym = s.String()
 		}
@@ -160,7 +160,9 @@ func structNode(a *Atom, ctx Kind, base int, spans bool) (*wire.Node, []wire.Ano
 	case a.Tag == PidTagPredecessorChangeList:
 		var l []XID
 		CodecPredecessorChangeList(c, &l, "SizedXids")
-		sym = FormatPredecessorChangeList(l)
+		if spans {
+			sym = FormatPredecessorChangeList(l)
+		}
 	case a.Tag == MetaTagNewFXFolder:
 		var f FolderReplicaInfo
 		f.Codec(c)
@@ -185,7 +187,9 @@ func structNode(a *Atom, ctx Kind, base int, spans bool) (*wire.Node, []wire.Ano
 		}
 		var x XID
 		CodecXID(c, &x, len(a.Raw), "XID")
-		sym = x.String()
+		if spans {
+			sym = x.String()
+		}
 	}
 	if !c.Failed() && c.Remaining() > 0 {
 		c.Note("%s: %d bytes after the end of the structure", a.DisplayName(), c.Remaining())

@@ -600,23 +600,23 @@ func appendString8(dst []byte, s string) []byte {
 // becomes U+FFFD.
 func DecodeUTF16(b []byte) (string, bool) {
 	n := len(b) / 2
-	ascii := true
-	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
-			ascii = false
+	// Optimistic single pass for ASCII, the common case.
+	ascii := make([]byte, n)
+	k := 0
+	for ; k < n; k++ {
+		lo, hi := b[2*k], b[2*k+1]
+		if hi != 0 || lo >= 0x80 {
 			break
 		}
+		ascii[k] = lo
 	}
-	if ascii {
-		out := make([]byte, n)
-		for i := range out {
-			out[i] = b[2*i]
-		}
-		return unsafeString(out), true
+	if k == n {
+		return unsafeString(ascii), true
 	}
-	// Two passes: size the UTF-8 output exactly, then fill it.
-	size, ok := 0, true
-	for i := 0; i < n; i++ {
+	// From the first non-ASCII unit on: size the UTF-8 output exactly,
+	// then fill it.
+	size, ok := k, true
+	for i := k; i < n; i++ {
 		u := binary.LittleEndian.Uint16(b[2*i:])
 		switch {
 		case u < 0x80:
@@ -636,8 +636,9 @@ func DecodeUTF16(b []byte) (string, bool) {
 			size += 3
 		}
 	}
-	out := make([]byte, 0, size)
-	for i := 0; i < n; i++ {
+	out := make([]byte, k, size)
+	copy(out, ascii[:k])
+	for i := k; i < n; i++ {
 		u := rune(binary.LittleEndian.Uint16(b[2*i:]))
 		if u < 0x80 {
 			out = append(out, byte(u))
