@@ -32,6 +32,17 @@ type pipeline struct {
 	// endpoint, learnt from Connect/Bind responses.
 	contextNames map[string]map[string]bool
 	dirty        map[*sessState]bool
+	// ops collects the rows of the exchange being added.
+	ops []op
+}
+
+// emit queues one statement execution for the exchange being added.
+func (p *pipeline) emit(k stmtKind, args ...any) { p.ops = append(p.ops, op{k: k, args: args}) }
+
+func (p *pipeline) nextID(n *int64) int64 {
+	id := *n
+	*n++
+	return id
 }
 
 type sessState struct {
@@ -49,8 +60,10 @@ type sessState struct {
 	user      string
 	cookie    string
 	objects   map[*decode.Object]int64
-	// released holds objects released by the exchange being stored; they
-	// leave objects once their ROP rows are written.
+	// While an exchange decodes: objects it created (rows written once
+	// their creating ROP has an id) and objects it changed or released.
+	newObjs  []*decode.Object
+	touched  []*decode.Object
 	released []*decode.Object
 }
 
@@ -169,13 +182,10 @@ func (p *pipeline) newSession(ex *Exchange, endpoint string) (*sessState, error)
 		s.dec.OnObject = func(o *decode.Object) { p.storeObject(s, o) }
 	}
 	s.user = userOf(ex)
-	res, err := w.st.session.Exec(w.CaptureID, endpoint, nullStr(s.mailbox), nullStr(s.user), nil,
+	s.id = p.nextID(&w.ids.session)
+	p.emit(stSession, s.id, w.CaptureID, endpoint, nullStr(s.mailbox), nullStr(s.user), nil,
 		nullStr(ex.ReqHeader.Get("X-ClientApplication")), nullStr(ex.ReqHeader.Get("X-ClientInfo")),
 		nullStr(ex.Server), nsOrNil(ex.Started), nsOrNil(ex.Started))
-	if err != nil {
-		return nil, err
-	}
-	s.id, _ = res.LastInsertId()
 	return s, nil
 }
 
@@ -194,15 +204,15 @@ func userOf(ex *Exchange) string {
 	return ""
 }
 
-func (p *pipeline) flushSessions() error {
+// sessionOps returns the updates of the session rows that changed.
+func (p *pipeline) sessionOps() []op {
+	var out []op
 	for s := range p.dirty {
-		if _, err := p.w.st.sessionUpdate.Exec(nsOrNil(s.lastSeen), s.exchanges, s.rops, s.errors, s.anomalies,
-			nullStr(s.user), nullStr(s.cookie), s.id); err != nil {
-			return err
-		}
+		out = append(out, op{k: stSessionUpdate, args: []any{nsOrNil(s.lastSeen), s.exchanges, s.rops, s.errors, s.anomalies,
+			nullStr(s.user), nullStr(s.cookie), s.id}})
 	}
 	p.dirty = map[*sessState]bool{}
-	return nil
+	return out
 }
 
 // exchangeRow is what one exchange contributes beyond its raw bytes.
@@ -239,9 +249,10 @@ type ropRow struct {
 	props                    map[uint16]bool
 }
 
-// add decodes and stores one exchange.
-func (p *pipeline) add(ex *Exchange) (int64, error) {
+// add decodes one exchange and returns the rows to store and its id.
+func (p *pipeline) add(ex *Exchange) ([]op, int64, error) {
 	w := p.w
+	p.ops = nil
 	if ex.ReqHeader == nil {
 		ex.ReqHeader = http.Header{}
 	}
@@ -254,7 +265,7 @@ func (p *pipeline) add(ex *Exchange) (int64, error) {
 	if endpoint == "emsmdb" || endpoint == "nspi" {
 		var err error
 		if s, err = p.sessionFor(ex, endpoint, rt); err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 	}
 
@@ -327,43 +338,37 @@ func (p *pipeline) add(ex *Exchange) (int64, error) {
 	if d := ex.Duration(); d > 0 {
 		dur = int64(d)
 	}
-	res, err := w.st.exchange.Exec(w.CaptureID, sid, seq, nsOrNil(ex.Started), nsOrNil(ex.RequestDone), nsOrNil(ex.ResponseStart),
+	exID := p.nextID(&w.ids.exchange)
+	p.emit(stExchange, exID, w.CaptureID, sid, seq, nsOrNil(ex.Started), nsOrNil(ex.RequestDone), nsOrNil(ex.ResponseStart),
 		nsOrNil(ex.Ended), dur, nullStr(ex.Client), nullStr(ex.Server), nullStr(ex.Conn), ex.Method, ex.URL, nullStr(ex.Host),
 		nullStr(rtName), nullStr(req.Get("X-RequestId")), nullStr(req.Get("X-ClientInfo")), nullStr(req.Get("X-ClientApplication")),
 		ex.Status, row.xrc, redactHeaders(req), headerText(ex.RespHeader), ex.ReqBody, ex.RespBody, len(ex.ReqBody), len(ex.RespBody),
 		row.ropCount, nullStr(row.ropSummary), row.errorCount, len(row.anomalies), partial, nullStr(ex.Error), nullStr(ex.Source))
-	if err != nil {
-		return 0, err
-	}
-	exID, _ := res.LastInsertId()
 	for i, c := range ex.Chunks {
-		if _, err := w.st.chunk.Exec(exID, i, c.Offset, c.Length, nsOrNil(c.At), nullStr(row.chunkTags[i])); err != nil {
-			return 0, err
-		}
+		p.emit(stChunk, exID, i, c.Offset, c.Length, nsOrNil(c.At), nullStr(row.chunkTags[i]))
 	}
+	created := map[*decode.Object]int64{} // object → the ROP that created it
+	releasedBy := map[*decode.Object]int64{}
 	for _, r := range row.rops {
-		res, err := w.st.rop.Exec(exID, sid, r.position, r.ropID, r.name, r.logon, r.inIdx, r.outIdx, r.inH, r.outH,
+		rid := p.nextID(&w.ids.rop)
+		p.emit(stRop, rid, exID, sid, r.position, r.ropID, r.name, r.logon, r.inIdx, r.outIdx, r.inH, r.outH,
 			p.objectID(s, r.inObj), p.objectID(s, r.outObj), r.rv, r.reqOff, r.reqLen, r.respOff, r.respLen,
 			nullStr(r.summary), r.reqJSON, r.respJSON, r.context)
-		if err != nil {
-			return 0, err
-		}
-		rid, _ := res.LastInsertId()
 		for id := range r.props {
-			if _, err := w.st.ropProp.Exec(id, rid, exID); err != nil {
-				return 0, err
-			}
+			p.emit(stRopProp, id, rid, exID)
+		}
+		if r.outObj != nil {
+			created[r.outObj] = rid
+		}
+		if r.ropID == 0x01 && r.inObj != nil {
+			releasedBy[r.inObj] = rid
 		}
 	}
 	if s != nil {
-		if err := p.fixObjectRefs(s, exID); err != nil {
-			return 0, err
-		}
+		p.objectRows(s, exID, created, releasedBy)
 	}
 	for _, a := range row.anomalies {
-		if _, err := w.st.anomaly.Exec(exID, sid, a.dir, a.a.Offset, nullStr(a.a.Path), a.a.Reason, a.a.Raw); err != nil {
-			return 0, err
-		}
+		p.emit(stAnomaly, exID, sid, a.dir, a.a.Offset, nullStr(a.a.Path), a.a.Reason, a.a.Raw)
 	}
 	if s != nil {
 		s.exchanges++
@@ -380,7 +385,7 @@ func (p *pipeline) add(ex *Exchange) (int64, error) {
 		}
 		p.dirty[s] = true
 	}
-	return exID, nil
+	return p.ops, exID, nil
 }
 
 // redactHeaders renders request headers with credentials removed: the
@@ -564,43 +569,20 @@ func SummarizeNames(names []string) string {
 	return b.String()
 }
 
-// storeObject writes or updates an object row (called by the decoder
-// while an exchange decodes, before the exchange's own row exists: the
-// exchange and ROP references are completed by fixObjectRefs).
+// storeObject notes a new or changed object (called by the decoder while
+// an exchange decodes); objectRows writes them once the exchange's ROPs
+// have ids.
 func (p *pipeline) storeObject(s *sessState, o *decode.Object) {
-	w := p.w
-	if id, ok := s.objects[o]; ok {
-		var rel any
+	if _, ok := s.objects[o]; ok {
+		s.touched = append(s.touched, o)
 		if o.Released {
-			rel = pendingRef
 			s.released = append(s.released, o)
 		}
-		w.st.objectUpdate.Exec(o.Name(), int64(o.Handle), rel, nil, id)
 		return
 	}
-	var parent any
-	if o.Parent != nil {
-		if id, ok := s.objects[o.Parent]; ok {
-			parent = id
-		}
-	}
-	var fid, mid any
-	if o.HasFolder {
-		fid = o.FolderId.String()
-	}
-	if o.HasMessage {
-		mid = o.MessageId.String()
-	}
-	res, err := w.st.object.Exec(s.id, o.Seq, o.Kind.String(), nullStr(o.Detail), o.Name(), int64(o.Handle), o.LogonId,
-		parent, fid, mid, pendingRef, nil)
-	if err == nil {
-		id, _ := res.LastInsertId()
-		s.objects[o] = id
-	}
+	s.objects[o] = p.nextID(&p.w.ids.object)
+	s.newObjs = append(s.newObjs, o)
 }
-
-// pendingRef marks an object reference to the exchange being stored.
-const pendingRef = -1
 
 // objectID returns the row id of an object (nil when unknown).
 func (p *pipeline) objectID(s *sessState, o *decode.Object) any {
@@ -613,25 +595,41 @@ func (p *pipeline) objectID(s *sessState, o *decode.Object) any {
 	return nil
 }
 
-// fixObjectRefs points the objects created or released by the exchange
-// just stored at it and at their ROP rows, and forgets released objects.
-func (p *pipeline) fixObjectRefs(s *sessState, exID int64) error {
-	tx := p.w.tx
-	if _, err := tx.Exec(`UPDATE objects SET created_exchange = ?,
-			created_rop = (SELECT r.id FROM rops r WHERE r.exchange_id = ? AND r.output_object = objects.id)
-		WHERE session_id = ? AND created_exchange = -1`, exID, exID, s.id); err != nil {
-		return err
-	}
-	if len(s.released) > 0 {
-		if _, err := tx.Exec(`UPDATE objects SET released_exchange = ?,
-				released_rop = (SELECT r.id FROM rops r WHERE r.exchange_id = ? AND r.input_object = objects.id AND r.rop_id = 1)
-			WHERE session_id = ? AND released_exchange = -1`, exID, exID, s.id); err != nil {
-			return err
+// objectRows writes the objects the exchange created and the changes to
+// those it touched, pointing them at their creating and releasing ROPs,
+// and forgets released objects.
+func (p *pipeline) objectRows(s *sessState, exID int64, created, releasedBy map[*decode.Object]int64) {
+	for _, o := range s.newObjs {
+		var parent, fid, mid, crop any
+		if o.Parent != nil {
+			if id, ok := s.objects[o.Parent]; ok {
+				parent = id
+			}
 		}
-		for _, o := range s.released {
-			delete(s.objects, o)
+		if o.HasFolder {
+			fid = o.FolderId.String()
 		}
-		s.released = s.released[:0]
+		if o.HasMessage {
+			mid = o.MessageId.String()
+		}
+		if rid, ok := created[o]; ok {
+			crop = rid
+		}
+		p.emit(stObject, s.objects[o], s.id, o.Seq, o.Kind.String(), nullStr(o.Detail), o.Name(), int64(o.Handle), o.LogonId,
+			parent, fid, mid, exID, crop)
 	}
-	return nil
+	for _, o := range s.touched {
+		var relEx, relRop any
+		if o.Released {
+			relEx = exID
+			if rid, ok := releasedBy[o]; ok {
+				relRop = rid
+			}
+		}
+		p.emit(stObjectUpdate, o.Name(), int64(o.Handle), relEx, relRop, s.objects[o])
+	}
+	for _, o := range s.released {
+		delete(s.objects, o)
+	}
+	s.newObjs, s.touched, s.released = s.newObjs[:0], s.touched[:0], s.released[:0]
 }

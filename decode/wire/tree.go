@@ -314,6 +314,16 @@ func writeScalar(b *strings.Builder, v any) {
 // quoteJSON quotes s as a JSON string (strconv.Quote escapes differ from
 // JSON for some control characters).
 func quoteJSON(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return `"` + s + `"`
+	}
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
