@@ -568,7 +568,7 @@ func encodeValue(tag prop.Tag, cls valueClass, n int, v any) ([]byte, uint32, er
 		var out []byte
 		count := 0
 		if n > 0 {
-			rv, ok := mvItems(v)
+			rv, ok := prop.Elements(v)
 			if !ok {
 				return bad()
 			}
@@ -624,52 +624,6 @@ func latin1(s string) []byte {
 		out = append(out, byte(r))
 	}
 	return out
-}
-
-// mvItems spreads a typed slice into []any.
-func mvItems(v any) ([]any, bool) {
-	var out []any
-	switch x := v.(type) {
-	case []int16:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []int32:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []float32:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []float64:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.Currency:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.FloatingTime:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []int64:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.Filetime:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.GUID:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	default:
-		return nil, false
-	}
-	return out, true
 }
 
 func appendFixed(dst []byte, t prop.Type, v any) ([]byte, bool) {

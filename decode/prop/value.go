@@ -342,3 +342,41 @@ func FormatValue(v any) string {
 		return fmt.Sprint(x)
 	}
 }
+
+// Elements spreads a multi-valued property value ([]int32, []string, …)
+// into its elements; ok is false for a value that is not multi-valued.
+func Elements(v any) (out []any, ok bool) {
+	switch x := v.(type) {
+	case []int16:
+		return spread(x), true
+	case []int32:
+		return spread(x), true
+	case []int64:
+		return spread(x), true
+	case []float32:
+		return spread(x), true
+	case []float64:
+		return spread(x), true
+	case []Currency:
+		return spread(x), true
+	case []FloatingTime:
+		return spread(x), true
+	case []Filetime:
+		return spread(x), true
+	case []GUID:
+		return spread(x), true
+	case []string:
+		return spread(x), true
+	case [][]byte:
+		return spread(x), true
+	}
+	return nil, false
+}
+
+func spread[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i := range s {
+		out[i] = s[i]
+	}
+	return out
+}

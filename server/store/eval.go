@@ -196,58 +196,7 @@ func relopMulti(have, want any, op uint8) bool {
 }
 
 // elems splits a multi-valued value into its elements.
-func elems(v any) ([]any, bool) {
-	var out []any
-	switch x := v.(type) {
-	case []int16:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []int32:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []int64:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []float32:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []float64:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.Currency:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.FloatingTime:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.Filetime:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []prop.GUID:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case []string:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	case [][]byte:
-		for _, e := range x {
-			out = append(out, e)
-		}
-	default:
-		return nil, false
-	}
-	return out, true
-}
+func elems(v any) ([]any, bool) { return prop.Elements(v) }
 
 func asInt(v any) (int64, bool) {
 	switch x := v.(type) {
