@@ -76,7 +76,7 @@ func LayerNames() []string {
 
 // Decode runs the named layer ("auto" guesses) over b.
 func Decode(layer string, b []byte, o Options) (*Result, error) {
-	if layer == "" || layer == "auto" {
+	if layer == "" || layer == "auto" || layer == "other" {
 		return auto(b, o), nil
 	}
 	l, ok := layers[strings.ToLower(layer)]
@@ -285,5 +285,5 @@ var autoOrder = []string{
 	"http", "autodiscover", "mapihttp-response", "execute-request", "execute-response",
 	"connect-request", "connect-response", "rpc-ext",
 	"ropbuffer-request", "ropbuffer-response", "rop-request", "rop-response",
-	"tagged-property-value", "sort-order-set", "restriction", "lz77",
+	"tagged-property-value", "sort-order-set", "restriction", "handle-table", "lz77",
 }
