@@ -30,7 +30,9 @@ func CodecRow(c *wire.Codec, r *Row, columns []Tag, name string, w Width) {
 		return
 	}
 	if c.Decoding() {
-		r.Values = make([]any, len(columns))
+		if len(r.Values) != len(columns) { // CodecRows hands out pre-sized rows
+			r.Values = make([]any, len(columns))
+		}
 	} else if len(r.Values) != len(columns) {
 		c.EncodeError("PropertyRow: %d values for %d columns", len(r.Values), len(columns))
 		c.End()
@@ -90,6 +92,13 @@ func CodecRowSet(c *wire.Codec, s *RowSet, columns []Tag, name string, w Width) 
 
 // CodecRows reads or writes rows whose count was read elsewhere.
 func CodecRows(c *wire.Codec, rows []Row, columns []Tag, name string, w Width) {
+	if c.Decoding() && len(rows) > 0 && len(columns) > 0 {
+		// One backing array for every cell of the row set.
+		cells := make([]any, len(rows)*len(columns))
+		for i := range rows {
+			rows[i].Values = cells[i*len(columns) : (i+1)*len(columns) : (i+1)*len(columns)]
+		}
+	}
 	c.BeginArray(name)
 	for i := range rows {
 		if c.Failed() {

@@ -154,12 +154,12 @@ func CodecValue(c *wire.Codec, t Type, v *any, name string, w Width) {
 		x, ok := (*v).(string)
 		wrongGoType(c, ok, *v, t, name)
 		c.UnicodeZ(&x, name)
-		*v = x
+		*v = c.BoxString(x)
 	case PtypString8:
 		x, ok := (*v).(string)
 		wrongGoType(c, ok, *v, t, name)
 		c.String8Z(&x, name)
-		*v = x
+		*v = c.BoxString(x)
 	case PtypBinary, PtypObject:
 		x, ok := (*v).([]byte)
 		wrongGoType(c, ok, *v, t, name)

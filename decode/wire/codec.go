@@ -65,6 +65,8 @@ type Codec struct {
 
 	failed    bool
 	anomalies []Anomaly
+	scratch   []byte         // reused by string decoding
+	boxes     map[string]any // short strings already decoded, boxed once
 	// TagNamer, when set, names what the bytes cannot: the named
 	// properties (ids 0x8000 and up) a session learnt for the logon of
 	// the structure being decoded. It returns "" when it does not know.
@@ -471,7 +473,9 @@ func (c *Codec) String8Z(p *string, name string) {
 	}
 }
 
-// UnicodeZ is a NUL-terminated UTF-16LE string.
+// UnicodeZ is a NUL-terminated UTF-16LE string. Decoding finds the
+// terminator and converts to UTF-8 in one pass, through a scratch buffer
+// the codec reuses.
 func (c *Codec) UnicodeZ(p *string, name string) {
 	if c.mode == ModeEncode {
 		c.buf = AppendUTF16(c.buf, *p)
@@ -483,20 +487,65 @@ func (c *Codec) UnicodeZ(p *string, name string) {
 		return
 	}
 	start := c.off
+	b := c.buf[:c.end]
+	// Find the terminator, noting whether every unit is ASCII.
 	i := start
-	for i+1 < c.end && (c.buf[i] != 0 || c.buf[i+1] != 0) {
-		i += 2
+	ascii := true
+	for ; i+1 < len(b); i += 2 {
+		lo, hi := b[i], b[i+1]
+		if lo|hi == 0 {
+			break
+		}
+		if hi != 0 || lo >= 0x80 {
+			ascii = false
+		}
 	}
-	if i+1 >= c.end {
+	if i+1 >= len(b) {
 		c.Fail("%s: UTF-16 string has no terminating NUL", name)
 		*p = ""
 		return
 	}
-	s, ok := DecodeUTF16(c.buf[start:i])
+	var out []byte
+	ok := true
+	if ascii {
+		n := (i - start) / 2
+		if cap(c.scratch) < n {
+			c.scratch = make([]byte, n, n+n/2)
+		}
+		out = c.scratch[:n]
+		for k := range out {
+			out[k] = b[start+2*k]
+		}
+	} else {
+		out = c.scratch[:0]
+		for j := start; j < i; j += 2 {
+			u := rune(b[j]) | rune(b[j+1])<<8
+			if u < 0x80 {
+				out = append(out, byte(u))
+				continue
+			}
+			if u >= 0xD800 && u < 0xE000 {
+				if u < 0xDC00 && j+3 < i {
+					if u2 := rune(b[j+2]) | rune(b[j+3])<<8; u2 >= 0xDC00 && u2 < 0xE000 {
+						out = utf8.AppendRune(out, (u-0xD800)<<10|(u2-0xDC00)+0x10000)
+						j += 2
+						continue
+					}
+				}
+				u, ok = utf8.RuneError, false
+			}
+			out = utf8.AppendRune(out, u)
+		}
+	}
+	c.scratch = out[:0]
 	if !ok {
 		c.NoteAt(start, "%s: UTF-16 string holds an unpaired surrogate", name)
 	}
-	*p = s
+	if v, hit := c.boxes[string(out)]; hit && len(out) <= maxBoxed {
+		*p = v.(string)
+	} else {
+		*p = string(out)
+	}
 	c.off = i + 2
 	if c.tree != nil {
 		c.leaf(name, c.off-start, *p)
@@ -906,4 +955,27 @@ func (c *Codec) Advance(n int) {
 		return
 	}
 	c.off += n
+}
+
+// maxBoxed is the longest string BoxString shares.
+const maxBoxed = 48
+
+// BoxString returns s as an interface value. Table rows repeat the same
+// short strings (message classes, sender names) over and over: equal short
+// strings share one box, which saves an allocation per cell.
+func (c *Codec) BoxString(s string) any {
+	if len(s) > maxBoxed {
+		return s
+	}
+	if v, ok := c.boxes[s]; ok {
+		return v
+	}
+	if c.boxes == nil {
+		c.boxes = make(map[string]any, 64)
+	}
+	v := any(s)
+	if len(c.boxes) < 1024 {
+		c.boxes[s] = v
+	}
+	return v
 }
