@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -46,7 +47,8 @@ func newHarness(t *testing.T, mod ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Store: st, PendingPeriod: 50 * time.Millisecond, NotificationWaitMax: 2 * time.Second}
+	cfg := Config{Store: st, PendingPeriod: 50 * time.Millisecond, NotificationWaitMax: 2 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, m := range mod {
 		m(&cfg)
 	}

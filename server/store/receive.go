@@ -2,7 +2,6 @@ package store
 
 import (
 	"database/sql"
-	"errors"
 	"strings"
 
 	"github.com/mapiscope/mapiscope/decode/prop"
@@ -20,32 +19,26 @@ type ReceiveFolderRow struct {
 // dot-separated prefix of it, falling back to "" (the Inbox). It also
 // returns the class that matched (ExplicitMessageClass).
 func (s *Store) ReceiveFolder(mb *Mailbox, class string) (prop.ID, string, error) {
-	var fid prop.ID
-	var explicit string
-	err := s.tx(func(tx *sql.Tx) error {
-		c := class
-		for {
-			var id int64
-			var name string
-			err := tx.QueryRow(`SELECT fid, class FROM receive_folders WHERE mailbox = ? AND class = ?`, mb.ID, c).Scan(&id, &name)
-			if err == nil {
-				fid, explicit = prop.ID(id), name
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			if c == "" {
-				return ErrNotFound
-			}
-			if i := strings.LastIndexByte(c, '.'); i >= 0 {
-				c = c[:i]
-			} else {
-				c = ""
+	rows, err := s.ReceiveFolderTable(mb)
+	if err != nil {
+		return 0, "", err
+	}
+	c := class
+	for {
+		for _, r := range rows {
+			if strings.EqualFold(r.MessageClass, c) {
+				return r.FolderID, r.MessageClass, nil
 			}
 		}
-	})
-	return fid, explicit, err
+		if c == "" {
+			return 0, "", ErrNotFound
+		}
+		if i := strings.LastIndexByte(c, '.'); i >= 0 {
+			c = c[:i]
+		} else {
+			c = ""
+		}
+	}
 }
 
 // SetReceiveFolder sets (fid != 0) or removes (fid == 0) the receive
@@ -60,6 +53,7 @@ func (s *Store) SetReceiveFolder(mb *Mailbox, class string, fid prop.ID) error {
 			return ErrInvalidParam
 		}
 	}
+	defer s.forgetReceiveFolders(mb)
 	return s.tx(func(tx *sql.Tx) error {
 		if fid == 0 {
 			if class == "" {
@@ -81,6 +75,14 @@ func (s *Store) SetReceiveFolder(mb *Mailbox, class string, fid prop.ID) error {
 // longest class first so that a more specific class precedes its prefix
 // (IPM.Note before IPM), then by name.
 func (s *Store) ReceiveFolderTable(mb *Mailbox) ([]ReceiveFolderRow, error) {
+	// Outlook asks for receive folders in nearly every startup batch; the
+	// table is kept in memory per mailbox and dropped when it changes.
+	s.rfMu.Lock()
+	cached, ok := s.rfCache[mb.ID]
+	s.rfMu.Unlock()
+	if ok {
+		return append([]ReceiveFolderRow(nil), cached...), nil
+	}
 	var out []ReceiveFolderRow
 	err := s.tx(func(tx *sql.Tx) error {
 		rows, err := tx.Query(`SELECT fid, class, mtime FROM receive_folders WHERE mailbox = ? ORDER BY length(class) DESC, class`, mb.ID)
@@ -99,5 +101,19 @@ func (s *Store) ReceiveFolderTable(mb *Mailbox) ([]ReceiveFolderRow, error) {
 		}
 		return rows.Err()
 	})
+	if err == nil {
+		s.rfMu.Lock()
+		if s.rfCache == nil {
+			s.rfCache = map[int64][]ReceiveFolderRow{}
+		}
+		s.rfCache[mb.ID] = append([]ReceiveFolderRow(nil), out...)
+		s.rfMu.Unlock()
+	}
 	return out, err
+}
+
+func (s *Store) forgetReceiveFolders(mb *Mailbox) {
+	s.rfMu.Lock()
+	delete(s.rfCache, mb.ID)
+	s.rfMu.Unlock()
 }

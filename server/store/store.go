@@ -45,6 +45,9 @@ type Store struct {
 	db  *sql.DB
 	mu  sync.Mutex
 	opt Options
+
+	rfMu    sync.Mutex
+	rfCache map[int64][]ReceiveFolderRow // receive folder tables by mailbox
 }
 
 // LargeValueSize is the size from which a value is stored in chunks of
