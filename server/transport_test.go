@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mapiscope/mapiscope/decode/auxbuf"
 	"github.com/mapiscope/mapiscope/decode/autodiscover"
+	"github.com/mapiscope/mapiscope/decode/auxbuf"
 	"github.com/mapiscope/mapiscope/decode/mapihttp"
 	"github.com/mapiscope/mapiscope/decode/rop"
 	"github.com/mapiscope/mapiscope/decode/rpcext"
