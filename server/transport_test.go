@@ -13,6 +13,7 @@ import (
 	"github.com/mapiscope/mapiscope/decode/autodiscover"
 	"github.com/mapiscope/mapiscope/decode/auxbuf"
 	"github.com/mapiscope/mapiscope/decode/mapihttp"
+	"github.com/mapiscope/mapiscope/decode/nspi"
 	"github.com/mapiscope/mapiscope/decode/rop"
 	"github.com/mapiscope/mapiscope/decode/rpcext"
 	"github.com/mapiscope/mapiscope/decode/wire"
@@ -329,3 +330,53 @@ func TestAutodiscover(t *testing.T) {
 }
 
 func fakeHTTPTest(url string) *httptest.Server { return &httptest.Server{URL: url} }
+
+func nspiEncode(t *testing.T, b interface{ Codec(*wire.Codec) }) []byte {
+	t.Helper()
+	c := wire.NewEncoder(nil)
+	b.Codec(c)
+	if err := c.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return c.Output()
+}
+
+func TestNspiEndpoint(t *testing.T) {
+	h := newHarness(t)
+	c := &tconn{h: h, email: alice, cookies: map[string]string{}}
+	stat := &nspi.STAT{CodePage: 1252, TemplateLocale: 1033, SortLocale: 1033}
+	_, code, out := c.post("/mapi/nspi/", "Bind", nspiEncode(t, &nspi.BindRequest{HasState: 1, State: stat, AuxiliaryBuffer: auxbuf.Buffer{}}))
+	if code != 0 {
+		t.Fatalf("Bind: %d", code)
+	}
+	bind := &nspi.BindResponse{}
+	if dc := wire.NewDecoder(out, false, "bind"); true {
+		bind.Codec(dc)
+		if dc.Failed() || bind.StatusCode != 0 || bind.ErrorCode != 0 {
+			t.Fatalf("Bind response: %v %+v", dc.Anomalies(), bind)
+		}
+	}
+	_, code, out = c.post("/mapi/nspi/", "ResolveNames", nspiEncode(t, &nspi.ResolveNamesRequest{HasState: 1, State: stat, HasNames: 1, NameValues: []string{bob}, AuxiliaryBuffer: auxbuf.Buffer{}}))
+	if code != 0 {
+		t.Fatalf("ResolveNames: %d", code)
+	}
+	rn := &nspi.ResolveNamesResponse{}
+	dc := wire.NewDecoder(out, false, "resolve")
+	rn.Codec(dc)
+	if dc.Failed() || len(dc.Anomalies()) > 0 || len(rn.MinimalIds) != 1 || rn.MinimalIds[0] < 0x10 {
+		t.Fatalf("ResolveNames: %v %+v", dc.Anomalies(), rn)
+	}
+	// The nspi cookie does not open the emsmdb endpoint.
+	_, code, _ = c.post("/mapi/emsmdb/", "Execute", nil)
+	if code != mapihttp.CodeContextNotFound {
+		t.Errorf("nspi cookie on emsmdb: %d, want 10", code)
+	}
+	_, code, _ = c.post("/mapi/nspi/", "Unbind", nspiEncode(t, &nspi.UnbindRequest{AuxiliaryBuffer: auxbuf.Buffer{}}))
+	if code != 0 {
+		t.Fatalf("Unbind: %d", code)
+	}
+	_, code, _ = c.post("/mapi/nspi/", "ResolveNames", nspiEncode(t, &nspi.ResolveNamesRequest{HasState: 1, State: stat, AuxiliaryBuffer: auxbuf.Buffer{}}))
+	if code != mapihttp.CodeContextNotFound {
+		t.Errorf("after Unbind: %d, want 10", code)
+	}
+}
