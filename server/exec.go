@@ -192,6 +192,7 @@ func (em *emsmdbSession) run(req *mapihttp.ExecuteRequest, in []byte) ([]byte, p
 	}
 	var payload []byte // the ROP responses of the first block
 	lastRerun := -1
+	tooSmall := false
 	for i := 0; i < len(rb.Rops); i++ {
 		r := rb.Rops[i]
 		id := r.Header().RopId
@@ -220,11 +221,12 @@ func (em *emsmdbSession) run(req *mapihttp.ExecuteRequest, in []byte) ([]byte, p
 			if need > 0xFFFF {
 				need = 0xFFFF
 			}
-			tooSmall := &rop.BufferTooSmallResponse{RopId: 0xFF, SizeNeeded: uint16(need), RequestBuffers: rest}
-			tb, err := rop.Encode(nil, tooSmall, nil)
+			bts := &rop.BufferTooSmallResponse{RopId: 0xFF, SizeNeeded: uint16(need), RequestBuffers: rest}
+			tb, err := rop.Encode(nil, bts, nil)
 			if err == nil && len(payload)+len(tb) <= limit {
 				payload = append(payload, tb...)
 			}
+			tooSmall = true
 			break
 		}
 		payload = append(payload, b...)
@@ -235,7 +237,7 @@ func (em *emsmdbSession) run(req *mapihttp.ExecuteRequest, in []byte) ([]byte, p
 			lastRerun = i
 		}
 	}
-	if badAt >= 0 && badAt < 256 {
+	if badAt >= 0 && badAt < 256 && !tooSmall {
 		// The request that failed to decode: an error response for its id
 		// when the id is known, and the batch ends there.
 		if b, ok := undecodable(in, dc, badAt); ok && len(payload)+len(b) <= limit {
@@ -244,11 +246,14 @@ func (em *emsmdbSession) run(req *mapihttp.ExecuteRequest, in []byte) ([]byte, p
 	}
 	// Pending notifications go after the ROP responses, then RopPending
 	// when some did not fit — [MS-OXCNOTIF] 3.2.5.
-	if notes, more := em.takePending(limit - len(payload) - 3); len(notes) > 0 || more {
+	// Nothing may follow RopBufferTooSmall: its RequestBuffers run to the
+	// end of the buffer.
+	if room := limit - len(payload) - 3; !tooSmall && room >= 0 {
+		notes, more := em.takePending(room)
 		for _, n := range notes {
 			payload = append(payload, n...)
 		}
-		if more {
+		if more || (len(notes) == 0 && em.hasPending()) {
 			if pb, err := rop.Encode(nil, &rop.PendingResponse{RopId: 0x6E}, nil); err == nil {
 				payload = append(payload, pb...)
 			}
