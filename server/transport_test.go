@@ -380,3 +380,23 @@ func TestNspiEndpoint(t *testing.T) {
 		t.Errorf("after Unbind: %d, want 10", code)
 	}
 }
+
+func TestSessionsPerUserLimit(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxSessionsPerUser = 3 })
+	var conns []*tconn
+	for range 5 {
+		conns = append(conns, h.connect(alice))
+	}
+	if n := h.srv.SessionCount(); n != 3 {
+		t.Fatalf("%d sessions, want 3", n)
+	}
+	// The oldest were dropped; the newest still work.
+	if _, code := conns[0].execRaw(nil, nil); code != mapihttp.CodeContextNotFound {
+		t.Errorf("oldest session: %d, want 10", code)
+	}
+	conns[4].logon()
+	h.connect(bob) // another user's sessions are counted apart
+	if n := h.srv.SessionCount(); n != 4 {
+		t.Errorf("%d sessions, want 4", n)
+	}
+}
