@@ -438,7 +438,7 @@ func (e *sessionEnv) finishReleases(upto int) {
 		}
 		o.Released = true
 		o.ReleasedBy = RopRef{Exchange: e.ex, Index: e.done}
-		if o.Handle != 0 && e.s.handles[o.Handle] == o {
+		if e.s.handles[o.Handle] == o {
 			delete(e.s.handles, o.Handle)
 		}
 		delete(e.slots, idx)
