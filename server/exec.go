@@ -288,7 +288,11 @@ func (em *emsmdbSession) run(req *mapihttp.ExecuteRequest, in []byte) ([]byte, p
 	}
 	var chainOut []byte
 	for i, b := range bufs {
-		blk := rpcext.Build(b, flags, i == len(bufs)-1)
+		f := flags
+		if len(b) < compressMin {
+			f &^= rpcext.FlagCompressed
+		}
+		blk := rpcext.Build(b, f, i == len(bufs)-1)
 		var err error
 		chainOut, err = rpcext.Append(chainOut, []rpcext.Block{blk})
 		if err != nil {
@@ -297,6 +301,11 @@ func (em *emsmdbSession) run(req *mapihttp.ExecuteRequest, in []byte) ([]byte, p
 	}
 	return chainOut, 0
 }
+
+// compressMin is the smallest payload worth compressing: LZ77 gains
+// nothing on a few hundred bytes of ROP responses, and the specification
+// lets the server choose ([MS-OXCRPC] 3.1.4.2.1.1).
+const compressMin = 1024
 
 // chainable reports the ROPs whose responses a server may spread over
 // chained blocks.
