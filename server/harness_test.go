@@ -27,7 +27,7 @@ import (
 // anomalies.
 
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	st  *store.Store
 	srv *Server
 	hs  *httptest.Server
@@ -41,7 +41,7 @@ const (
 
 // newHarness starts a server with users alice (seeded demo mailbox) and
 // bob (empty mailbox).
-func newHarness(t *testing.T, mod ...func(*Config)) *harness {
+func newHarness(t testing.TB, mod ...func(*Config)) *harness {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "store.db"), store.Options{})
 	if err != nil {
