@@ -16,6 +16,12 @@ import (
 	"github.com/mapiscope/mapiscope/trace"
 )
 
+// GCPercent is the garbage collector setting of mapiscope proxy and demo:
+// the proxy keeps little live memory (the exchanges in flight and the
+// recording queue), so collecting less often is cheap, and it leaves the
+// CPU to forwarding.
+const GCPercent = 400
+
 // RunConfig describes a proxy to start (mapiscope proxy, mapiscope demo).
 type RunConfig struct {
 	Mode Mode

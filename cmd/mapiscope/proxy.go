@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -69,6 +70,7 @@ SIGTERM flushes and closes the trace.`,
 				rc.Trace = "mapiscope-" + time.Now().Format("20060102-150405") + ".trace"
 			}
 			rc.ToolVersion = version
+			debug.SetGCPercent(proxy.GCPercent)
 			run, err := proxy.Start(rc)
 			if err != nil {
 				return usageErr("proxy: %v", err)
