@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/mapiscope/mapiscope/client"
 	"github.com/mapiscope/mapiscope/decode/mapihttp"
+	"github.com/mapiscope/mapiscope/decode/nspi"
 	"github.com/mapiscope/mapiscope/server"
 	"github.com/mapiscope/mapiscope/trace"
 )
@@ -304,5 +306,83 @@ func TestFaults(t *testing.T) {
 	tr.Close()
 	if anomalies == 0 {
 		t.Error("no anomaly recorded for a malformed response")
+	}
+}
+
+func TestNspiURLRewrite(t *testing.T) {
+	run, err := Start(RunConfig{Listen: "http://127.0.0.1:0", Users: []server.UserSpec{{Email: alice, Password: pw}}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	ab := client.NewAddressBook(run.URL+"/mapi/nspi/?MailboxId="+alice, client.Config{Email: alice, Password: pw})
+	ctx := context.Background()
+	if _, err := ab.Bind(ctx, nspi.STAT{CodePage: 1252, TemplateLocale: 1033, SortLocale: 1033}); err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := run.Builtin.Store.MailboxByEmail(alice)
+	for name, get := range map[string]func() (string, error){
+		"GetMailboxUrl":     func() (string, error) { return ab.GetMailboxUrl(ctx, server.ServerDN) },
+		"GetAddressBookUrl": func() (string, error) { return ab.GetAddressBookUrl(ctx, mb.LegacyDN) },
+	} {
+		u, err := get()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.HasPrefix(u, run.URL+"/mapi/") {
+			t.Errorf("%s: %q does not point at the proxy %s", name, u, run.URL)
+		}
+	}
+}
+
+func TestForwardPlainHTTPAndKeyLog(t *testing.T) {
+	up, err := server.Start(server.RunConfig{Listen: "http://127.0.0.1:0", Users: []server.UserSpec{{Email: alice, Password: pw}}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	dir := t.TempDir()
+	run, err := Start(RunConfig{Mode: Forward, Listen: "http://127.0.0.1:0", Allow: `^127\.0\.0\.1$`, Trace: filepath.Join(dir, "t.trace"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, _ := url.Parse(run.URL)
+	n := runScenario(t, up.AutodiscoverURL, client.Config{HTTPClient: &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(pu)}}})
+	run.Close()
+	checkTrace(t, filepath.Join(dir, "t.trace"), n)
+
+	// Key log lines for both TLS legs of an intercepted tunnel.
+	tlsUp, err := server.Start(server.RunConfig{Listen: "https://127.0.0.1:0", Users: []server.UserSpec{{Email: alice, Password: pw}}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tlsUp.Close()
+	keylog := filepath.Join(dir, "keys.log")
+	run, err = Start(RunConfig{Mode: Forward, Listen: "http://127.0.0.1:0", Intercept: `^127\.0\.0\.1$`, CADir: dir, UpstreamInsecure: true, KeyLog: keylog, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, _ = url.Parse(run.URL)
+	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(pu), TLSClientConfig: &tls.Config{RootCAs: run.CA.Pool()}}}
+	req, _ := http.NewRequest("POST", tlsUp.AutodiscoverURL, strings.NewReader("<x/>"))
+	req.SetBasicAuth(alice, pw)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	run.Close()
+	b, _ := os.ReadFile(keylog)
+	randoms := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 {
+			randoms[f[1]] = true
+		}
+	}
+	if len(randoms) < 2 {
+		t.Errorf("key log has secrets of %d TLS connections, want both legs:\n%s", len(randoms), b)
+	}
+	if fi, err := os.Stat(keylog); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key log mode %v", fi.Mode())
 	}
 }

@@ -71,6 +71,11 @@ SIGTERM flushes and closes the trace.`,
 			}
 			rc.ToolVersion = version
 			debug.SetGCPercent(proxy.GCPercent)
+			// Catch SIGINT/SIGTERM before listening, so that a signal
+			// always flushes and closes the trace.
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sig)
 			run, err := proxy.Start(rc)
 			if err != nil {
 				return usageErr("proxy: %v", err)
@@ -103,9 +108,6 @@ SIGTERM flushes and closes the trace.`,
 			if openTUI {
 				return tui.Run(rc.Trace, tui.Options{Follow: true})
 			}
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-			defer signal.Stop(sig)
 			<-sig
 			fmt.Fprintln(out, "mapiscope proxy: stopping, flushing the trace")
 			return nil
