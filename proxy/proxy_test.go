@@ -386,3 +386,40 @@ func TestForwardPlainHTTPAndKeyLog(t *testing.T) {
 		t.Errorf("key log mode %v", fi.Mode())
 	}
 }
+
+// TestConnectionAffinity: each client connection is carried by its own
+// upstream connection, so a connection-oriented handshake (NTLM,
+// Negotiate) sees all its legs on one upstream connection.
+func TestConnectionAffinity(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, r.RemoteAddr)
+	}))
+	defer up.Close()
+	run, err := Start(RunConfig{Listen: "http://127.0.0.1:0", Upstream: up.URL, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	seen := func(hc *http.Client) []string {
+		var out []string
+		for range 3 {
+			resp, err := hc.Post(run.URL+"/mapi/emsmdb/", "text/plain", strings.NewReader("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			out = append(out, string(b))
+		}
+		return out
+	}
+	a := seen(&http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}})
+	b := seen(&http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}})
+	if a[0] != a[1] || a[1] != a[2] || b[0] != b[1] || b[1] != b[2] {
+		t.Errorf("one client connection used several upstream connections: %v %v", a, b)
+	}
+	if a[0] == b[0] {
+		t.Errorf("two client connections shared the upstream connection %s", a[0])
+	}
+}
