@@ -31,7 +31,8 @@ import (
 
 // BenchmarkProxy runs one workload — MAPI sessions sending a 3-ROP
 // Execute batch to the built-in server — directly, through mapiscope's
-// proxy (recording into a trace), through a bare httputil.ReverseProxy,
+// proxy (recording into a trace, and without a trace to show what
+// recording costs), through a bare httputil.ReverseProxy,
 // and, when MITMDUMP names a mitmdump binary, through mitmproxy in
 // reverse mode; at 1 and 16 concurrent clients, all on the same upstream
 // in the same run. It reports p50/p99 latency, throughput and CPU per
@@ -58,6 +59,12 @@ func BenchmarkProxy(b *testing.B) {
 	}
 	defer mp.Close()
 
+	norec, err := Start(RunConfig{Listen: "http://127.0.0.1:0", Upstream: up.URL, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer norec.Close()
+
 	rp := httputil.NewSingleHostReverseProxy(upURL)
 	rp.FlushInterval = -1
 	rp.ErrorLog = nil
@@ -69,7 +76,7 @@ func BenchmarkProxy(b *testing.B) {
 		url  string
 		pid  int // a separate proxy process, for its CPU
 	}
-	paths := []path{{"direct", up.URL, 0}, {"mapiscope", mp.URL, 0}, {"bare", bare.URL, 0}}
+	paths := []path{{"direct", up.URL, 0}, {"mapiscope", mp.URL, 0}, {"mapiscope-norecord", norec.URL, 0}, {"bare", bare.URL, 0}}
 	if bin := os.Getenv("MITMDUMP"); bin != "" {
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		port := ln.Addr().(*net.TCPAddr).Port
