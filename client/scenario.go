@@ -50,7 +50,11 @@ func RunScenario(ctx context.Context, name string, autodiscoverURL string, cfg C
 	if cfg.ClientInfo == "" {
 		cfg.ClientInfo = NewGUID() // one client instance for both endpoints
 	}
-	s := &scenario{ctx: ctx, cfg: cfg, url: autodiscoverURL, each: each, token: strings.Trim(NewGUID(), "{}")[:8]}
+	token := cfg.Token
+	if token == "" {
+		token = strings.Trim(NewGUID(), "{}")[:8]
+	}
+	s := &scenario{ctx: ctx, cfg: cfg, url: autodiscoverURL, each: each, token: token}
 	s.basic()
 	for _, st := range s.steps {
 		if st.Err != nil {

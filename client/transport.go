@@ -57,6 +57,10 @@ type Config struct {
 	Timeout time.Duration
 	// Observer, when set, sees every exchange once it is complete.
 	Observer func(Exchange)
+	// Token makes a scenario run's subjects, rule name and file names
+	// unique; random when empty. Give a fixed one to record runs that
+	// compare equal (replay and diff tests).
+	Token string
 }
 
 // DefaultMaxRopOut is the MaxRopOut Outlook sends.
