@@ -36,6 +36,7 @@ type Message struct {
 	oid         int64
 	parent      *Attachment
 	ReadOnly    bool
+	imp         *importSave // an ICS import (ics_upload.go)
 }
 
 // Attachment is an opened attachment: a working copy that SaveChanges
@@ -591,6 +592,9 @@ func (m *Message) SaveChanges(force bool) error {
 		e.parent = m.parent
 		m.parent.embedded = e
 		return nil
+	}
+	if m.imp != nil {
+		return m.s.saveImport(m)
 	}
 	return m.s.tx(func(tx *sql.Tx) error {
 		f, err := getFolder(tx, m.mb, m.FolderID)
