@@ -140,9 +140,11 @@ func loadRules(tx *sql.Tx, mb *Mailbox, fid prop.ID) ([]Rule, error) {
 	for rows.Next() {
 		var r Rule
 		var cond, acts []byte
-		if err := rows.Scan(&r.ID, &r.Sequence, &r.State, &r.Name, &r.Provider, &r.UserFlags, &r.Level, &r.ProviderData, &cond, &acts); err != nil {
+		var id int64 // rule ids use all 64 bits; SQLite integers are signed
+		if err := rows.Scan(&id, &r.Sequence, &r.State, &r.Name, &r.Provider, &r.UserFlags, &r.Level, &r.ProviderData, &cond, &acts); err != nil {
 			return nil, err
 		}
+		r.ID = uint64(id)
 		if r.Condition, err = decodeRestriction(cond); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"io"
 	"math/rand"
@@ -798,5 +799,23 @@ func TestSubmitDeliver(t *testing.T) {
 	srows, _ := s.Contents(alice, special(t, s, alice, RoleSentItems), false)
 	if len(srows) != 1 {
 		t.Error("not in Sent Items")
+	}
+}
+
+// TestRuleIDHighBit: rule ids use all 64 bits; reading one whose top bit
+// is set must work (SQLite integers are signed).
+func TestRuleIDHighBit(t *testing.T) {
+	s := newStore(t)
+	mb := newMailbox(t, s, "a@x")
+	inbox := special(t, s, mb, RoleInbox)
+	err := s.tx(func(tx *sql.Tx) error {
+		return saveRule(tx, mb, inbox, &Rule{ID: 0x8000000000000101, Name: "high", Actions: &prop.RuleActions{}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := s.Rules(mb, inbox)
+	if err != nil || len(rules) != 1 || rules[0].ID != 0x8000000000000101 {
+		t.Fatalf("rules %+v, %v", rules, err)
 	}
 }
