@@ -42,6 +42,8 @@ type Normalizer struct {
 	IDs    *BiMap            // FolderID/MessageID strings RRRR-GGGGGGGGGGGG
 	GUIDs  *BiMap            // 32-hex-digit GUID bytes
 	guidRe map[string]string // recorded → live GUID bytes, for binary values
+
+	fieldHit map[string]bool // ignoredField's answers by spelling
 }
 
 // DefaultFields are the fields every comparison leaves out: times and
@@ -191,7 +193,15 @@ func (m *BiMap) Recorded(live string) (string, bool) { v, ok := m.rev[live]; ret
 // Len returns how many pairs are known.
 func (m *BiMap) Len() int { return len(m.fwd) }
 
-var idRe = regexp.MustCompile(`^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+var (
+	idRe   = regexp.MustCompile(`^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	guidRe = regexp.MustCompile(`^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$`)
+)
+
+// mappedProps are Integer64 properties whose values the server generates
+// and that are compared through a learnt mapping rather than as numbers:
+// PidTagRuleId, PidTagMemberId.
+var mappedProps = map[uint16]bool{0x6674: true, 0x6671: true}
 
 // Compare returns the differences between a recorded and a live decoded
 // structure (ROP responses, or requests), after normalisation. root names
@@ -204,7 +214,7 @@ func (n *Normalizer) Compare(rec, live *wire.Node) []Difference {
 		}
 		return out
 	}
-	n.compare(rec.Name, rec, live, &out)
+	n.compare(&pathT{name: rec.Name}, rec, live, &out, 0)
 	return out
 }
 
@@ -225,49 +235,102 @@ func nodeName(a, b *wire.Node) string {
 	return ""
 }
 
-func (n *Normalizer) skip(p string, nd *wire.Node) bool {
+// pathT is a node's path, built into a string only when a difference or
+// a path rule needs it.
+type pathT struct {
+	parent *pathT
+	name   string
+}
+
+func (p *pathT) String() string {
+	if p.parent == nil {
+		return p.name
+	}
+	return p.parent.String() + "/" + p.name
+}
+
+// ignoredField looks a field name up case-insensitively, remembering the
+// answer per spelling (node names come from a fixed set).
+func (n *Normalizer) ignoredField(name string) bool {
+	if v, ok := n.fieldHit[name]; ok {
+		return v
+	}
+	v := n.fields[strings.ToLower(name)]
+	if n.fieldHit == nil {
+		n.fieldHit = map[string]bool{}
+	}
+	n.fieldHit[name] = v
+	return v
+}
+
+func (n *Normalizer) skip(p *pathT, nd *wire.Node) bool {
 	if nd.Derived || nd.Alias {
 		return true
 	}
-	if nd.Name != "" && n.fields[strings.ToLower(nd.Name)] {
+	if nd.Name != "" && n.ignoredField(nd.Name) {
 		return true
 	}
 	if nd.Prop != 0 && n.props[uint16(nd.Prop>>16)] {
 		return true
 	}
-	for _, pat := range n.paths {
-		if ok, _ := path.Match(pat, p); ok {
-			return true
+	if len(n.paths) > 0 {
+		ps := p.String()
+		for _, pat := range n.paths {
+			if ok, _ := path.Match(pat, ps); ok {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-func (n *Normalizer) compare(p string, rec, live *wire.Node, out *[]Difference) {
+// compare walks two trees; tag is the property of the tagged value the
+// nodes belong to, when their parent carries it in a PropertyTag child.
+func (n *Normalizer) compare(p *pathT, rec, live *wire.Node, out *[]Difference, tag uint32) {
 	if n.skip(p, rec) {
 		n.learnGUID(rec, live)
 		return
 	}
+	if n.skipTagged(rec) {
+		return
+	}
 	if len(rec.Children) == 0 && len(live.Children) == 0 {
-		if !n.sameValue(rec, live) {
-			*out = append(*out, Difference{Path: p, Recorded: show(rec), Live: show(live)})
+		if !n.sameValue(rec, live, tag) {
+			*out = append(*out, Difference{Path: p.String(), Recorded: show(rec), Live: show(live)})
 		}
 		return
 	}
 	rc, lc := kids(rec), kids(live)
+	inner := uint32(0)
+	for _, c := range rc {
+		if c.Name == "PropertyTag" && c.Prop != 0 {
+			inner = c.Prop
+		}
+	}
 	if len(rc) != len(lc) {
-		*out = append(*out, Difference{Path: p, Recorded: fmt.Sprintf("%d items", len(rc)), Live: fmt.Sprintf("%d items", len(lc))})
+		*out = append(*out, Difference{Path: p.String(), Recorded: fmt.Sprintf("%d items", len(rc)), Live: fmt.Sprintf("%d items", len(lc))})
 	}
 	for i := 0; i < len(rc) && i < len(lc); i++ {
-		name := rc[i].Name
-		if name == "" || (i > 0 && rc[i-1].Name == name) || (i+1 < len(rc) && rc[i+1].Name == name) {
-			name = fmt.Sprintf("%s[%d]", name, i)
-		}
+		child := pathT{parent: p, name: rc[i].Name}
 		if rc[i].Prop != 0 && rc[i].Name == "" {
-			name = propLabel(rc[i].Prop)
+			child.name = propLabel(rc[i].Prop)
+		} else if child.name == "" || (i > 0 && rc[i-1].Name == child.name) || (i+1 < len(rc) && rc[i+1].Name == child.name) {
+			child.name = child.name + "[" + strconv.Itoa(i) + "]"
 		}
-		n.compare(p+"/"+name, rc[i], lc[i], out)
+		n.compare(&child, rc[i], lc[i], out, inner)
 	}
+}
+
+// skipTagged reports a tagged property value (a struct whose PropertyTag
+// child names an ignored property): the whole value is left out, not only
+// its tag.
+func (n *Normalizer) skipTagged(nd *wire.Node) bool {
+	for _, c := range nd.Children {
+		if c.Name == "PropertyTag" && c.Prop != 0 {
+			return n.props[uint16(c.Prop>>16)]
+		}
+	}
+	return false
 }
 
 // kids returns the children that take part in comparisons.
@@ -288,25 +351,43 @@ func propLabel(tag uint32) string {
 	return fmt.Sprintf("0x%08X", tag)
 }
 
-// learnGUID remembers a GUID pair from skipped GUID fields, so that the
-// same GUIDs inside binary values (entry ids) map too.
-func (n *Normalizer) learnGUID(rec, live *wire.Node) {
-	a, ok1 := rec.Value.([]byte)
-	b, ok2 := live.Value.([]byte)
-	if ok1 && ok2 && len(a) == 16 && len(b) == 16 && strings.HasSuffix(strings.ToLower(rec.Name), "guid") {
-		if n.GUIDs.Match(string(a), string(b)) {
-			n.guidRe[string(a)] = string(b)
-		}
+// learnGUID remembers a GUID pair from GUID fields (decoded as their
+// string form), so that the same GUIDs inside binary values (entry ids,
+// source keys) map too.
+func (n *Normalizer) learnGUID(rec, live *wire.Node) bool {
+	a, ok1 := rec.Value.(string)
+	b, ok2 := live.Value.(string)
+	if !ok1 || !ok2 {
+		return false
 	}
+	ga, err1 := wire.ParseGUID(a)
+	gb, err2 := wire.ParseGUID(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if !n.GUIDs.Match(a, b) {
+		return false
+	}
+	n.guidRe[string(ga[:])] = string(gb[:])
+	return true
 }
 
-func (n *Normalizer) sameValue(rec, live *wire.Node) bool {
+func (n *Normalizer) sameValue(rec, live *wire.Node, tag uint32) bool {
+	if rec.Prop != 0 {
+		tag = rec.Prop
+	}
 	switch a := rec.Value.(type) {
 	case string:
 		if b, ok := live.Value.(string); ok && idRe.MatchString(a) && idRe.MatchString(b) {
 			return n.IDs.Match(a, b)
 		}
+		if a != fmt.Sprint(live.Value) && guidRe.MatchString(a) {
+			return n.learnGUID(rec, live)
+		}
 	case int64:
+		if b, ok := live.Value.(int64); ok && tag != 0 && mappedProps[uint16(tag>>16)] {
+			return a == b || n.IDs.Match(fmt.Sprintf("%d", a), fmt.Sprintf("%d", b))
+		}
 		// Integer64 id-valued properties carry the id as their Sym.
 		if b, ok := live.Value.(int64); ok && idRe.MatchString(rec.Sym) && idRe.MatchString(live.Sym) {
 			return a == b || n.IDs.Match(rec.Sym, live.Sym)
@@ -318,9 +399,6 @@ func (n *Normalizer) sameValue(rec, live *wire.Node) bool {
 		}
 		if bytes.Equal(a, b) {
 			return true
-		}
-		if len(a) == 16 && len(b) == 16 && strings.HasSuffix(strings.ToLower(rec.Name), "guid") {
-			return n.GUIDs.Match(string(a), string(b))
 		}
 		return bytes.Equal(n.mapGUIDs(a), b)
 	}
