@@ -173,9 +173,16 @@ func (s *Store) loadMessage(tx *sql.Tx, mb *Mailbox, oid int64) (*Message, error
 		rs = append(rs, x)
 	}
 	rows.Close()
-	for _, x := range rs {
-		if x.r.Props, err = loadProps(tx, kindRecip, x.oid, true); err != nil {
+	var rprops map[int64]Props
+	if len(rs) > 0 {
+		if rprops, err = childProps(tx, kindRecip, "recipients", oid); err != nil {
 			return nil, err
+		}
+	}
+	for _, x := range rs {
+		x.r.Props = rprops[x.oid]
+		if x.r.Props == nil {
+			x.r.Props = Props{}
 		}
 		m.recips = append(m.recips, x.r)
 	}
@@ -197,10 +204,16 @@ func (s *Store) loadMessage(tx *sql.Tx, mb *Mailbox, oid int64) (*Message, error
 		as = append(as, x)
 	}
 	rows.Close()
+	var aprops map[int64]Props
+	if len(as) > 0 {
+		if aprops, err = childProps(tx, kindAttach, "attachments", oid); err != nil {
+			return nil, err
+		}
+	}
 	for _, x := range as {
 		a := &Attachment{msg: m, Num: x.num}
-		if a.props, err = loadProps(tx, kindAttach, x.oid, true); err != nil {
-			return nil, err
+		if a.props = aprops[x.oid]; a.props == nil {
+			a.props = Props{}
 		}
 		var eoid int64
 		err := tx.QueryRow(`SELECT oid FROM messages WHERE parent_attach = ?`, x.oid).Scan(&eoid)
@@ -218,6 +231,63 @@ func (s *Store) loadMessage(tx *sql.Tx, mb *Mailbox, oid int64) (*Message, error
 		}
 	}
 	return m, nil
+}
+
+// childProps loads the properties of every recipient or attachment of a
+// message in one query (table is "recipients" or "attachments").
+func childProps(tx *sql.Tx, kind int, table string, msg int64) (map[int64]Props, error) {
+	rows, err := tx.Query(`SELECT p.oid, p.tag, p.val, p.large FROM `+table+` c JOIN props p ON p.kind = ? AND p.oid = c.oid WHERE c.message = ?`, kind, msg)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]Props{}
+	type big struct {
+		oid int64
+		tag prop.Tag
+	}
+	var large []big
+	for rows.Next() {
+		var oid int64
+		var tag uint32
+		var val []byte
+		var isLarge bool
+		if err := rows.Scan(&oid, &tag, &val, &isLarge); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p := out[oid]
+		if p == nil {
+			p = Props{}
+			out[oid] = p
+		}
+		t := prop.Tag(tag)
+		if isLarge {
+			large = append(large, big{oid, t})
+			continue
+		}
+		v, err := decodeValue(t.Type(), val)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("stored %v: %w", t, err)
+		}
+		p.Set(t, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, l := range large {
+		b, err := loadChunks(tx, kind, l.oid, l.tag)
+		if err != nil {
+			return nil, err
+		}
+		v, err := decodeValue(l.tag.Type(), b)
+		if err != nil {
+			return nil, err
+		}
+		out[l.oid].Set(l.tag, v)
+	}
+	return out, nil
 }
 
 // ---- Properties ----
