@@ -28,24 +28,29 @@ var Keys = [][2]string{
 	{"1 … 5", "detail tabs: Decoded (tree + hex), HTTP, Timing, Objects, Anomalies"},
 	{"/", "filter exchanges (live validation; enter applies, empty clears)"},
 	{"n / N", "next / previous exchange matching the last filter (after esc cleared it: in the full list)"},
-	{":", "command line (tab completes): export har|saz FILE, goto ID, filter EXPR, mark, comment TEXT, stats, follow, quit"},
+	{":", "command line (tab completes): export har|saz FILE, goto ID, filter EXPR, mark, comment TEXT, stats, follow, doctor, quit"},
 	{"m", "toggle the mark of the exchange (stored in the trace)"},
 	{"c", "comment the exchange (stored in the trace; empty clears)"},
 	{"y", "copy the selected value (OSC 52)"},
 	{"F", "follow the newest exchange (live traces)"},
 	{"s", "statistics of the sessions"},
+	{"D", "doctor: known Outlook/MAPI problems in the trace; enter on evidence goes there (:doctor reruns)"},
 	{"?", "this help"},
 	{"q ctrl-c", "quit"},
 }
 
 // Commands of the command line.
-var Commands = []string{"export har ", "export saz ", "goto ", "filter ", "mark", "comment ", "stats", "follow", "help", "quit"}
+var Commands = []string{"export har ", "export saz ", "goto ", "filter ", "mark", "comment ", "stats", "follow", "doctor", "help", "quit"}
 
 func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	if u.isInput() {
 		return ev
 	}
-	if name, _ := u.pages.GetFrontPage(); name != "main" {
+	name, _ := u.pages.GetFrontPage()
+	if name == findingsPage {
+		return u.findingsKey(ev)
+	}
+	if name != "main" {
 		if ev.Key() == tcell.KeyEsc || ev.Rune() == 'q' || ev.Rune() == '?' || ev.Key() == tcell.KeyEnter {
 			u.pages.RemovePage(name)
 			return nil
@@ -146,6 +151,8 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 		u.toggleFollow()
 	case 's':
 		u.showStats()
+	case 'D':
+		u.openFindings(false)
 	case '1', '2', '3', '4', '5':
 		was := focus == u.detailView() || focus == u.hex
 		u.setTab(int(r - '1'))
@@ -275,6 +282,8 @@ func (u *UI) command(line string) {
 		u.showStats()
 	case "follow":
 		u.toggleFollow()
+	case "doctor":
+		u.openFindings(true)
 	case "help":
 		u.showHelp()
 	case "export":

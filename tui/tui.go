@@ -93,6 +93,7 @@ type UI struct {
 	curEx    int64
 	countGen int
 	maxID    int64
+	findings *findingsView // the last doctor run (findings.go)
 
 	mu     sync.Mutex
 	done   chan struct{}

@@ -80,7 +80,7 @@ every ROP, every property.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%s: %v (see %s --help)", c.Name(), err, c.CommandPath())
 	})
-	root.AddCommand(newDecodeCmd(), newImportCmd(), newExportCmd(), newLsCmd(), newShowCmd(), newStatsCmd(), newTuiCmd(), newServeCmd(), newClientCmd(), newProxyCmd(), newCACmd(), newOutlookRegCmd(), newDemoCmd(), newReplayCmd(), newDiffCmd())
+	root.AddCommand(newDecodeCmd(), newImportCmd(), newExportCmd(), newLsCmd(), newShowCmd(), newStatsCmd(), newTuiCmd(), newServeCmd(), newClientCmd(), newProxyCmd(), newCACmd(), newOutlookRegCmd(), newDemoCmd(), newReplayCmd(), newDiffCmd(), newDoctorCmd())
 	return root
 }
 
