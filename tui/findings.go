@@ -194,33 +194,8 @@ func (u *UI) findingsKey(ev *tcell.EventKey) *tcell.EventKey {
 // clears them.
 func (u *UI) gotoEvidence(e doctor.Evidence) {
 	u.pages.RemovePage(findingsPage)
-	at := func() bool {
-		if !u.ex.Goto(e.Exchange) {
-			return false
-		}
-		cur := u.ex.Current()
-		return cur != nil && cur.ID == e.Exchange
-	}
-	if !at() {
-		u.session = 0
-		u.loadSessions()
-		u.applyFilter("")
-		if !at() {
-			u.flash("exchange %d is not in the trace", e.Exchange)
-			u.app.SetFocus(u.ex)
-			return
-		}
-	}
-	u.onExchange(u.ex.Current())
-	u.app.SetFocus(u.ex)
-	if e.Rop != 0 {
-		for i, l := range u.ropIDs {
-			if l.id == e.Rop {
-				u.rops.Select(i+1, 0)
-				u.focusRop()
-				break
-			}
-		}
+	if !u.gotoExchange(e.Exchange, func(l ropLine) bool { return e.Rop != 0 && l.id == e.Rop }) {
+		return
 	}
 	u.flash("evidence %s: %s", e.Ref(), e.Note)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mapiscope/mapiscope/capture/har"
 	"github.com/mapiscope/mapiscope/capture/saz"
+	"github.com/mapiscope/mapiscope/replay"
 	"github.com/mapiscope/mapiscope/trace"
 	"github.com/mapiscope/mapiscope/trace/filter"
 )
@@ -28,19 +29,22 @@ var Keys = [][2]string{
 	{"1 … 5", "detail tabs: Decoded (tree + hex), HTTP, Timing, Objects, Anomalies"},
 	{"/", "filter exchanges (live validation; enter applies, empty clears)"},
 	{"n / N", "next / previous exchange matching the last filter (after esc cleared it: in the full list)"},
-	{":", "command line (tab completes): export har|saz FILE, goto ID, filter EXPR, mark, comment TEXT, stats, follow, doctor, quit"},
+	{":", "command line (tab completes): export har|saz FILE, goto ID, filter EXPR, mark, comment TEXT, stats, follow, doctor, diff OTHER_TRACE[:SESSION] | diff SESSION_A SESSION_B, replay [SESSION] [--target builtin|URL], quit"},
 	{"m", "toggle the mark of the exchange (stored in the trace)"},
 	{"c", "comment the exchange (stored in the trace; empty clears)"},
 	{"y", "copy the selected value (OSC 52)"},
 	{"F", "follow the newest exchange (live traces)"},
 	{"s", "statistics of the sessions"},
 	{"D", "doctor: known Outlook/MAPI problems in the trace; enter on evidence goes there (:doctor reruns)"},
+	{"d", "diff view: the last :diff again (none yet: the command line with diff)"},
+	{"R", "replay view: the last :replay again (none yet: replays the shown session against the built-in server)"},
+	{"n N enter esc", "diff and replay views: next / previous difference, go to the exchange, back (cancels a running replay)"},
 	{"?", "this help"},
 	{"q ctrl-c", "quit"},
 }
 
 // Commands of the command line.
-var Commands = []string{"export har ", "export saz ", "goto ", "filter ", "mark", "comment ", "stats", "follow", "doctor", "help", "quit"}
+var Commands = []string{"export har ", "export saz ", "goto ", "filter ", "mark", "comment ", "stats", "follow", "doctor", "diff ", "replay", "help", "quit"}
 
 func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	if u.isInput() {
@@ -49,6 +53,12 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	name, _ := u.pages.GetFrontPage()
 	if name == findingsPage {
 		return u.findingsKey(ev)
+	}
+	if name == diffPage {
+		return u.diffKey(ev)
+	}
+	if name == replayPage {
+		return u.replayKey(ev)
 	}
 	if name != "main" {
 		if ev.Key() == tcell.KeyEsc || ev.Rune() == 'q' || ev.Rune() == '?' || ev.Key() == tcell.KeyEnter {
@@ -153,6 +163,18 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 		u.showStats()
 	case 'D':
 		u.openFindings(false)
+	case 'd':
+		if u.diff != nil {
+			u.showDiff()
+		} else {
+			u.openInput("command", ":", "diff ")
+		}
+	case 'R':
+		if u.replays != nil {
+			u.showReplay()
+		} else {
+			u.startReplay(replay.SessionRef{Trace: u.t.Path, Session: u.session}, "builtin")
+		}
 	case '1', '2', '3', '4', '5':
 		was := focus == u.detailView() || focus == u.hex
 		u.setTab(int(r - '1'))
@@ -284,6 +306,10 @@ func (u *UI) command(line string) {
 		u.toggleFollow()
 	case "doctor":
 		u.openFindings(true)
+	case "diff":
+		u.diffCommand(f[1:])
+	case "replay":
+		u.replayCommand(f[1:])
 	case "help":
 		u.showHelp()
 	case "export":

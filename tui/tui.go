@@ -94,6 +94,9 @@ type UI struct {
 	countGen int
 	maxID    int64
 	findings *findingsView // the last doctor run (findings.go)
+	diff     *diffView     // the last :diff (diffview.go)
+	diffing  *diffRun      // the :diff being computed
+	replays  *replayView   // the last :replay (replayview.go)
 
 	mu     sync.Mutex
 	done   chan struct{}
