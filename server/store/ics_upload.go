@@ -42,130 +42,35 @@ const (
 )
 
 // ---- predecessor change lists ----
+//
+// The comparison and merge of [MS-OXCFXICS] 3.1.5.6 live in decode/fxics,
+// shared with the client's replica.
 
-// PCLOrder is how two versions of an object relate — [MS-OXCFXICS]
-// 3.1.5.6.1: PCL A includes PCL B when every XID of B has an XID of A with
-// the same NamespaceGuid and a LocalId at least as large.
-type PCLOrder int
+// PCLOrder is how two versions of an object relate (fxics.PCLOrder).
+type PCLOrder = fxics.PCLOrder
 
 const (
-	PCLEqual    PCLOrder = iota // each includes the other: the same version
-	PCLNewer                    // A includes B: A is the newer version
-	PCLOlder                    // B includes A: A is the older version
-	PCLConflict                 // neither includes the other
+	PCLEqual    = fxics.PCLEqual
+	PCLNewer    = fxics.PCLNewer
+	PCLOlder    = fxics.PCLOlder
+	PCLConflict = fxics.PCLConflict
 )
-
-func (o PCLOrder) String() string {
-	switch o {
-	case PCLEqual:
-		return "equal"
-	case PCLNewer:
-		return "newer"
-	case PCLOlder:
-		return "older"
-	}
-	return "conflict"
-}
-
-// pclMap reads a PredecessorChangeList into the highest LocalId per
-// NamespaceGuid, keeping the order of first appearance.
-func pclMap(b []byte) (map[prop.GUID][]byte, []prop.GUID, error) {
-	l, err := fxics.DecodePredecessorChangeList(b)
-	if err != nil {
-		return nil, nil, err
-	}
-	m := map[prop.GUID][]byte{}
-	var order []prop.GUID
-	for _, x := range l {
-		cur, ok := m[x.NamespaceGuid]
-		if !ok {
-			order = append(order, x.NamespaceGuid)
-		}
-		if !ok || localIDCmp(x.LocalId, cur) > 0 {
-			m[x.NamespaceGuid] = x.LocalId
-		}
-	}
-	return m, order, nil
-}
-
-// localIDCmp compares two LocalIds as big-endian numbers.
-func localIDCmp(a, b []byte) int {
-	a, b = bytes.TrimLeft(a, "\x00"), bytes.TrimLeft(b, "\x00")
-	if len(a) != len(b) {
-		if len(a) < len(b) {
-			return -1
-		}
-		return 1
-	}
-	return bytes.Compare(a, b)
-}
-
-func pclIncludes(a, b map[prop.GUID][]byte) bool {
-	for g, lb := range b {
-		la, ok := a[g]
-		if !ok || localIDCmp(la, lb) < 0 {
-			return false
-		}
-	}
-	return true
-}
 
 // ComparePCL compares PCL a with PCL b — [MS-OXCFXICS] 3.1.5.6.1. A value
 // that is not a PredecessorChangeList gives ErrInvalidParam.
 func ComparePCL(a, b []byte) (PCLOrder, error) {
-	ma, _, err := pclMap(a)
+	o, err := fxics.ComparePCL(a, b)
 	if err != nil {
 		return 0, ErrInvalidParam
 	}
-	mb, _, err := pclMap(b)
-	if err != nil {
-		return 0, ErrInvalidParam
-	}
-	ab, ba := pclIncludes(ma, mb), pclIncludes(mb, ma)
-	switch {
-	case ab && ba:
-		return PCLEqual, nil
-	case ab:
-		return PCLNewer, nil
-	case ba:
-		return PCLOlder, nil
-	}
-	return PCLConflict, nil
+	return o, nil
 }
 
-// MergePCL returns the merge of serialized PCLs: per NamespaceGuid the
-// highest LocalId — the PCL of a version that succeeds all of them
-// ([MS-OXCFXICS] 3.1.5.6.2.1). Values that do not parse are skipped.
-func MergePCL(lists ...[]byte) []byte {
-	m := map[prop.GUID][]byte{}
-	var order []prop.GUID
-	for _, b := range lists {
-		l, err := fxics.DecodePredecessorChangeList(b)
-		if err != nil {
-			continue
-		}
-		for _, x := range l {
-			cur, ok := m[x.NamespaceGuid]
-			if !ok {
-				order = append(order, x.NamespaceGuid)
-			}
-			if !ok || localIDCmp(x.LocalId, cur) > 0 {
-				m[x.NamespaceGuid] = x.LocalId
-			}
-		}
-	}
-	out := make([]fxics.XID, 0, len(order))
-	for _, g := range order {
-		out = append(out, fxics.XID{NamespaceGuid: g, LocalId: m[g]})
-	}
-	b, _ := fxics.EncodePredecessorChangeList(out)
-	return b
-}
+// MergePCL is fxics.MergePCL.
+func MergePCL(lists ...[]byte) []byte { return fxics.MergePCL(lists...) }
 
-// PCLOf is the PCL holding one XID (a change key) — [MS-OXCFXICS] 2.2.2.3.
-func PCLOf(xid []byte) []byte {
-	return append([]byte{byte(len(xid))}, xid...)
-}
+// PCLOf is fxics.PCLOf.
+func PCLOf(xid []byte) []byte { return fxics.PCLOf(xid) }
 
 // ---- GIDs ----
 
@@ -365,7 +270,7 @@ func (s *Store) ImportMessage(mb *Mailbox, fid prop.ID, imp MessageImport) (*Mes
 	if _, err := fxics.DecodeXID(imp.ChangeKey); err != nil {
 		return nil, ErrInvalidParam
 	}
-	if _, _, err := pclMap(imp.PCL); err != nil {
+	if _, err := fxics.DecodePredecessorChangeList(imp.PCL); err != nil {
 		return nil, ErrInvalidParam
 	}
 	var m *Message
@@ -790,7 +695,7 @@ func (s *Store) ImportMove(mb *Mailbox, mv MoveImport) (nid prop.ID, cn uint64, 
 	if _, err := fxics.DecodeXID(mv.ChangeKey); err != nil {
 		return 0, 0, 0, ErrInvalidParam
 	}
-	if _, _, err := pclMap(mv.PCL); err != nil {
+	if _, err := fxics.DecodePredecessorChangeList(mv.PCL); err != nil {
 		return 0, 0, 0, ErrInvalidParam
 	}
 	err = s.tx(func(tx *sql.Tx) error {
@@ -890,7 +795,7 @@ func (s *Store) ImportFolder(mb *Mailbox, imp FolderImport) (fid prop.ID, cn uin
 	if _, err := fxics.DecodeXID(imp.ChangeKey); err != nil {
 		return 0, 0, false, ErrInvalidParam
 	}
-	if _, _, err := pclMap(imp.PCL); err != nil {
+	if _, err := fxics.DecodePredecessorChangeList(imp.PCL); err != nil {
 		return 0, 0, false, ErrInvalidParam
 	}
 	var extra []prop.TaggedValue
