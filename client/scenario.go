@@ -26,7 +26,7 @@ type Step struct {
 func (s Step) OK() bool { return s.Err == nil }
 
 // Scenarios lists the scenario names RunScenario knows.
-func Scenarios() []string { return []string{"basic"} }
+func Scenarios() []string { return []string{"basic", "sync"} }
 
 // RunScenario runs the named scenario ("basic" when empty) against the
 // server whose Autodiscover URL is autodiscoverURL, calling each after
@@ -43,7 +43,7 @@ func Scenarios() []string { return []string{"basic"} }
 // Every ROP must succeed and every Execute must decode without anomaly.
 func RunScenario(ctx context.Context, name string, autodiscoverURL string, cfg Config, each func(Step)) ([]Step, error) {
 	switch name {
-	case "", "basic":
+	case "", "basic", "sync":
 	default:
 		return nil, fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(Scenarios(), ", "))
 	}
@@ -55,7 +55,11 @@ func RunScenario(ctx context.Context, name string, autodiscoverURL string, cfg C
 		token = strings.Trim(NewGUID(), "{}")[:8]
 	}
 	s := &scenario{ctx: ctx, cfg: cfg, url: autodiscoverURL, each: each, token: token}
-	s.basic()
+	if name == "sync" {
+		s.syncRun() // scenario_sync.go
+	} else {
+		s.basic()
+	}
 	for _, st := range s.steps {
 		if st.Err != nil {
 			return s.steps, fmt.Errorf("%s: %w", st.Name, st.Err)

@@ -23,7 +23,7 @@ func newClientCmd() *cobra.Command {
 		timeout             time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "client --url AUTODISCOVER_URL --user EMAIL[:PASSWORD] [--scenario basic]",
+		Use:   "client --url AUTODISCOVER_URL --user EMAIL[:PASSWORD] [--scenario basic|sync]",
 		Short: "Run an Outlook-like MAPI/HTTP session against a server and report each step",
 		Long: `Act as a MAPI/HTTP client: Autodiscover, the address book (NSPI) and the
 mailbox (EMSMDB) endpoints, through a scenario of steps, each reported as it
@@ -31,7 +31,11 @@ ends. Every ROP must succeed and every response must decode without anomaly.
 
 Scenarios: ` + strings.Join(client.Scenarios(), ", ") + `. basic logs on, lists the folders
 and the Inbox, writes a draft with an attachment and reads it back, adds and
-removes an Inbox rule, and sends a message to oneself.
+removes an Inbox rule, and sends a message to oneself. sync does what Outlook
+in cached mode does: a first full ICS synchronisation of the hierarchy and
+every folder into a local replica, an uploaded local change, a change made by
+a second session, an incremental synchronisation, and a check that the
+replica converged with the server.
 
 The password comes after the first colon of --user, or from
 MAPISCOPE_PASSWORD when --user is the address alone. Exit status 1 when a

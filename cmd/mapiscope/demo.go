@@ -20,7 +20,7 @@ func newDemoCmd() *cobra.Command {
 	var (
 		traceFlag string
 		noTUI     bool
-		scenario  string
+		scenarios []string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -28,7 +28,8 @@ func newDemoCmd() *cobra.Command {
 		Long: `demo starts the built-in MAPI/HTTP server with a seeded demo mailbox, puts the
 recording proxy in front of it, runs a scripted client session through the
 proxy (Autodiscover, address book, logon, folders, tables, a message with an
-attachment, rules, sending mail), and opens the recorded trace in the terminal
+attachment, rules, sending mail; then an Outlook-style cached-mode ICS
+synchronisation), and opens the recorded trace in the terminal
 UI. It needs no arguments and no network beyond 127.0.0.1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,23 +49,25 @@ UI. It needs no arguments and no network beyond 127.0.0.1.`,
 			}
 			defer run.Close()
 			fmt.Fprintf(out, "built-in server %s, proxy %s, trace %s\n", run.Builtin.URL, run.URL, path)
-			fmt.Fprintf(out, "running the %q client scenario through the proxy as %s\n", scenario, server.DemoUser)
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
 			failed := false
-			_, err = client.RunScenario(ctx, scenario, run.AutodiscoverURL, client.Config{Email: server.DemoUser, Password: demoPassword}, func(s client.Step) {
-				status := "ok  "
-				if !s.OK() {
-					status, failed = "FAIL", true
+			for _, sc := range scenarios {
+				fmt.Fprintf(out, "running the %q client scenario through the proxy as %s\n", sc, server.DemoUser)
+				_, err = client.RunScenario(ctx, sc, run.AutodiscoverURL, client.Config{Email: server.DemoUser, Password: demoPassword}, func(s client.Step) {
+					status := "ok  "
+					if !s.OK() {
+						status, failed = "FAIL", true
+					}
+					detail := s.Detail
+					if s.Err != nil {
+						detail = s.Err.Error()
+					}
+					fmt.Fprintf(out, "  %s  %-14s %6s  %s\n", status, s.Name, s.Elapsed.Round(time.Millisecond), oneLine(detail))
+				})
+				if err != nil {
+					return usageErr("demo: %v", err)
 				}
-				detail := s.Detail
-				if s.Err != nil {
-					detail = s.Err.Error()
-				}
-				fmt.Fprintf(out, "  %s  %-14s %6s  %s\n", status, s.Name, s.Elapsed.Round(time.Millisecond), oneLine(detail))
-			})
-			if err != nil {
-				return usageErr("demo: %v", err)
 			}
 			if err := run.Flush(); err != nil {
 				return fmt.Errorf("demo: trace: %v", err)
@@ -82,7 +85,7 @@ UI. It needs no arguments and no network beyond 127.0.0.1.`,
 	}
 	cmd.Flags().StringVar(&traceFlag, "trace", "", "trace file (default mapiscope-demo-DATE-TIME.trace)")
 	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "do not open the terminal UI at the end")
-	cmd.Flags().StringVar(&scenario, "scenario", "basic", "client scenario to run")
+	cmd.Flags().StringSliceVar(&scenarios, "scenario", []string{"basic", "sync"}, "client scenarios to run, in order")
 	return cmd
 }
 
