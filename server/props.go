@@ -25,7 +25,7 @@ func valueFor(src store.PropSource, col prop.Tag) (any, bool) {
 		}
 	}
 	if col.Type() == prop.PtypUnspecified {
-		return prop.TypedValue{Type: typeOf(v), Value: v}, true
+		return prop.TypedValue{Type: prop.TypeOf(v), Value: v}, true
 	}
 	if col.Type()&prop.MultiValueInstance != 0 {
 		if el, isMulti := prop.Elements(v); isMulti {
@@ -36,68 +36,6 @@ func valueFor(src store.PropSource, col prop.Tag) (any, bool) {
 		}
 	}
 	return v, true
-}
-
-// typeOf returns the property type of a Go value as the prop package
-// represents them.
-func typeOf(v any) prop.Type {
-	switch v.(type) {
-	case int16:
-		return prop.PtypInteger16
-	case int32:
-		return prop.PtypInteger32
-	case float32:
-		return prop.PtypFloating32
-	case float64:
-		return prop.PtypFloating64
-	case prop.Currency:
-		return prop.PtypCurrency
-	case prop.FloatingTime:
-		return prop.PtypFloatingTime
-	case prop.ErrorCode:
-		return prop.PtypErrorCode
-	case bool:
-		return prop.PtypBoolean
-	case int64:
-		return prop.PtypInteger64
-	case prop.Filetime:
-		return prop.PtypTime
-	case prop.GUID:
-		return prop.PtypGuid
-	case string:
-		return prop.PtypString
-	case []byte:
-		return prop.PtypBinary
-	case prop.ServerID:
-		return prop.PtypServerId
-	case *prop.Restriction:
-		return prop.PtypRestriction
-	case *prop.RuleActions:
-		return prop.PtypRuleAction
-	case []int16:
-		return prop.PtypMultipleInteger16
-	case []int32:
-		return prop.PtypMultipleInteger32
-	case []float32:
-		return prop.PtypMultipleFloating32
-	case []float64:
-		return prop.PtypMultipleFloating64
-	case []prop.Currency:
-		return prop.PtypMultipleCurrency
-	case []prop.FloatingTime:
-		return prop.PtypMultipleFloatingTime
-	case []int64:
-		return prop.PtypMultipleInteger64
-	case []prop.Filetime:
-		return prop.PtypMultipleTime
-	case []prop.GUID:
-		return prop.PtypMultipleGuid
-	case []string:
-		return prop.PtypMultipleString
-	case [][]byte:
-		return prop.PtypMultipleBinary
-	}
-	return prop.PtypNull
 }
 
 // rowFor builds the PropertyRow of src over columns — [MS-OXCDATA] 2.8.1:

@@ -393,7 +393,7 @@ func msgRecipientProps(row *rop.RecipientRow, cols []prop.Tag) store.Props {
 		case store.TagRowid.ID(), store.TagRecipientType.ID():
 			continue // carried by the row itself
 		}
-		if v == nil || typeOf(v) == prop.PtypNull {
+		if v == nil || prop.TypeOf(v) == prop.PtypNull {
 			continue
 		}
 		p.Set(tag, v)

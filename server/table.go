@@ -265,7 +265,7 @@ func (r *tblRow) Prop(tag prop.Tag) (any, bool) {
 	if tag.Type()&prop.MultiValueInstance != 0 {
 		for _, m := range r.mv {
 			if m.id == tag.ID() {
-				if typeOf(m.v) == tag.Type().Cell() || (tag.Type().Cell() == prop.PtypString8 && typeOf(m.v) == prop.PtypString) {
+				if prop.TypeOf(m.v) == tag.Type().Cell() || (tag.Type().Cell() == prop.PtypString8 && prop.TypeOf(m.v) == prop.PtypString) {
 					return m.v, true
 				}
 				return nil, false

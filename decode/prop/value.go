@@ -380,3 +380,65 @@ func spread[T any](s []T) []any {
 	}
 	return out
 }
+
+// TypeOf returns the property type of a Go value as this package
+// represents values (see CodecValue); PtypNull for anything else.
+func TypeOf(v any) Type {
+	switch v.(type) {
+	case int16:
+		return PtypInteger16
+	case int32:
+		return PtypInteger32
+	case float32:
+		return PtypFloating32
+	case float64:
+		return PtypFloating64
+	case Currency:
+		return PtypCurrency
+	case FloatingTime:
+		return PtypFloatingTime
+	case ErrorCode:
+		return PtypErrorCode
+	case bool:
+		return PtypBoolean
+	case int64:
+		return PtypInteger64
+	case Filetime:
+		return PtypTime
+	case GUID:
+		return PtypGuid
+	case string:
+		return PtypString
+	case []byte:
+		return PtypBinary
+	case ServerID:
+		return PtypServerId
+	case *Restriction:
+		return PtypRestriction
+	case *RuleActions:
+		return PtypRuleAction
+	case []int16:
+		return PtypMultipleInteger16
+	case []int32:
+		return PtypMultipleInteger32
+	case []float32:
+		return PtypMultipleFloating32
+	case []float64:
+		return PtypMultipleFloating64
+	case []Currency:
+		return PtypMultipleCurrency
+	case []FloatingTime:
+		return PtypMultipleFloatingTime
+	case []int64:
+		return PtypMultipleInteger64
+	case []Filetime:
+		return PtypMultipleTime
+	case []GUID:
+		return PtypMultipleGuid
+	case []string:
+		return PtypMultipleString
+	case [][]byte:
+		return PtypMultipleBinary
+	}
+	return PtypNull
+}

@@ -163,58 +163,12 @@ func valueSize(v any) int {
 	case nil:
 		return 0
 	}
-	t := typeOfValue(v)
+	t := prop.TypeOf(v)
 	if t.IsMulti() {
 		b, _ := encodeValue(t, v)
 		return len(b)
 	}
 	return t.FixedSize()
-}
-
-func typeOfValue(v any) prop.Type {
-	switch v.(type) {
-	case int16:
-		return prop.PtypInteger16
-	case int32:
-		return prop.PtypInteger32
-	case float32:
-		return prop.PtypFloating32
-	case float64:
-		return prop.PtypFloating64
-	case prop.Currency:
-		return prop.PtypCurrency
-	case prop.FloatingTime:
-		return prop.PtypFloatingTime
-	case prop.ErrorCode:
-		return prop.PtypErrorCode
-	case bool:
-		return prop.PtypBoolean
-	case int64:
-		return prop.PtypInteger64
-	case prop.Filetime:
-		return prop.PtypTime
-	case prop.GUID:
-		return prop.PtypGuid
-	case []int16:
-		return prop.PtypMultipleInteger16
-	case []int32:
-		return prop.PtypMultipleInteger32
-	case []float32:
-		return prop.PtypMultipleFloating32
-	case []float64:
-		return prop.PtypMultipleFloating64
-	case []prop.Currency:
-		return prop.PtypMultipleCurrency
-	case []prop.FloatingTime:
-		return prop.PtypMultipleFloatingTime
-	case []int64:
-		return prop.PtypMultipleInteger64
-	case []prop.Filetime:
-		return prop.PtypMultipleTime
-	case []prop.GUID:
-		return prop.PtypMultipleGuid
-	}
-	return prop.PtypUnspecified
 }
 
 // checkValue verifies that v has the Go type the prop package uses for t.
