@@ -216,7 +216,7 @@ func (s *Store) loadMessage(tx *sql.Tx, mb *Mailbox, oid int64) (*Message, error
 			a.props = Props{}
 		}
 		var eoid int64
-		err := tx.QueryRow(`SELECT oid FROM messages WHERE parent_attach = ?`, x.oid).Scan(&eoid)
+		err := tx.QueryRow(`SELECT oid FROM messages WHERE parent_attach = ? AND parent_attach <> 0`, x.oid).Scan(&eoid)
 		if err == nil {
 			if a.embedded, err = s.loadMessage(tx, mb, eoid); err != nil {
 				return nil, err
@@ -236,7 +236,7 @@ func (s *Store) loadMessage(tx *sql.Tx, mb *Mailbox, oid int64) (*Message, error
 // childProps loads the properties of every recipient or attachment of a
 // message in one query (table is "recipients" or "attachments").
 func childProps(tx *sql.Tx, kind int, table string, msg int64) (map[int64]Props, error) {
-	rows, err := tx.Query(`SELECT p.oid, p.tag, p.val, p.large FROM `+table+` c JOIN props p ON p.kind = ? AND p.oid = c.oid WHERE c.message = ?`, kind, msg)
+	rows, err := tx.Query(`SELECT p.oid, p.tag, p.val, p.large FROM `+table+` c CROSS JOIN props p ON p.kind = ? AND p.oid = c.oid WHERE c.message = ?`, kind, msg)
 	if err != nil {
 		return nil, err
 	}
@@ -800,7 +800,7 @@ func deleteMessageChildren(tx *sql.Tx, oid int64) error {
 	rows.Close()
 	for _, a := range aoids {
 		var eoid int64
-		if err := tx.QueryRow(`SELECT oid FROM messages WHERE parent_attach = ?`, a).Scan(&eoid); err == nil {
+		if err := tx.QueryRow(`SELECT oid FROM messages WHERE parent_attach = ? AND parent_attach <> 0`, a).Scan(&eoid); err == nil {
 			if err := deleteMessageChildren(tx, eoid); err != nil {
 				return err
 			}

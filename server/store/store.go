@@ -143,7 +143,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Rand == nil {
 		opt.Rand = rand.Reader
 	}
-	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_busy_timeout=5000"
+	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=1&_synchronous=NORMAL&_busy_timeout=5000&_stmt_cache_size=256"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, err
