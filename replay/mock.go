@@ -687,57 +687,29 @@ func (m *MockServer) mapi(w http.ResponseWriter, r *http.Request, nspiEP bool) {
 	m.respond(w, r, ss, seq, rt, sequenced, out, hold)
 }
 
-// respond writes the chunked response of [MS-OXCMAPIHTTP] 3.2.5.2:
-// PROCESSING, PENDING while hold runs, then DONE, the additional headers
-// and the body.
+// respond writes the chunked response of [MS-OXCMAPIHTTP] 3.2.5.2
+// (mapihttp.Responder): PROCESSING, PENDING while hold runs, then DONE,
+// the additional headers and the body.
 func (m *MockServer) respond(w http.ResponseWriter, r *http.Request, ss *mockSession, seq string, rt mapihttp.RequestType, sequenced bool,
 	body []byte, hold func(context.Context)) {
-	start := time.Now()
-	h := w.Header()
-	h.Set("Content-Type", mapihttp.ContentType)
-	h.Set("Cache-Control", "private")
-	h.Set(mapihttp.HeaderRequestType, rt.String())
-	h.Set(mapihttp.HeaderRequestID, r.Header.Get(mapihttp.HeaderRequestID))
-	if v := r.Header.Get(mapihttp.HeaderClientInfo); v != "" {
-		h.Set(mapihttp.HeaderClientInfo, v)
-	}
-	h.Set(mapihttp.HeaderResponseCode, "0")
-	h.Set(mapihttp.HeaderPendingPeriod, strconv.FormatInt(mockPendingPeriod.Milliseconds(), 10))
-	h.Set(mapihttp.HeaderServerApplication, "mapiscope-mock")
+	var cookies []*http.Cookie
 	if sequenced {
 		path := "/mapi/emsmdb/"
 		if ss.nspi {
 			path = "/mapi/nspi/"
 		}
-		h.Add("Set-Cookie", (&http.Cookie{Name: mockCookieContext, Value: ss.id, Path: path, HttpOnly: true}).String())
-		h.Add("Set-Cookie", (&http.Cookie{Name: mockCookieSequence, Value: seq, Path: path, HttpOnly: true}).String())
-	}
-	w.WriteHeader(http.StatusOK)
-	fl, _ := w.(http.Flusher)
-	write := func(b []byte) {
-		w.Write(b)
-		if fl != nil {
-			fl.Flush()
+		cookies = []*http.Cookie{
+			{Name: mockCookieContext, Value: ss.id, Path: path, HttpOnly: true},
+			{Name: mockCookieSequence, Value: seq, Path: path, HttpOnly: true},
 		}
 	}
-	write(mapihttp.AppendMetaTag(nil, mapihttp.Processing))
-	if hold != nil {
-		done := make(chan struct{})
-		go func() { hold(r.Context()); close(done) }()
-		tick := time.NewTicker(mockPendingPeriod)
-	wait:
-		for {
-			select {
-			case <-done:
-				break wait
-			case <-tick.C:
-				write(mapihttp.AppendMetaTag(nil, mapihttp.Pending))
-			}
+	o := mapihttp.Responder{PendingPeriod: mockPendingPeriod, ServerApplication: "mapiscope-mock"}
+	o.Stream(w, r, rt, cookies, func() ([]byte, mapihttp.ResponseCode) {
+		if hold != nil {
+			hold(r.Context())
 		}
-		tick.Stop()
-	}
-	out := mapihttp.AppendDone(nil, mapihttp.DoneHeaders(0, time.Since(start).Milliseconds(), start.UTC().Format(http.TimeFormat)))
-	write(append(out, body...))
+		return body, 0
+	})
 }
 
 // ---- request types other than Execute ----

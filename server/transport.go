@@ -268,87 +268,48 @@ func validCookie(v string) bool {
 	return true
 }
 
-// respond writes the chunked response of [MS-OXCMAPIHTTP] 3.2.5.2:
-// PROCESSING at once, PENDING every X-PendingPeriod while work runs, then
-// DONE, the additional headers and the body.
+// respond writes the chunked response of [MS-OXCMAPIHTTP] 3.2.5.2
+// (mapihttp.Responder): PROCESSING at once, PENDING every X-PendingPeriod
+// while work runs, then DONE, the additional headers and the body. A
+// failure's body is a short HTML explanation.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, ss *session, rt mapihttp.RequestType, sequenced bool,
 	work func(ctx context.Context) ([]byte, mapihttp.ResponseCode, error)) {
-	start := time.Now()
-	h := w.Header()
-	h.Set("Content-Type", mapihttp.ContentType)
-	h.Set("Cache-Control", "private")
-	h.Set(mapihttp.HeaderRequestType, rt.String())
-	h.Set(mapihttp.HeaderRequestID, r.Header.Get(mapihttp.HeaderRequestID))
-	if v := r.Header.Get(mapihttp.HeaderClientInfo); v != "" {
-		h.Set(mapihttp.HeaderClientInfo, v)
-	}
-	h.Set(mapihttp.HeaderResponseCode, "0")
-	h.Set(mapihttp.HeaderPendingPeriod, strconv.FormatInt(s.cfg.PendingPeriod.Milliseconds(), 10))
-	h.Set(mapihttp.HeaderExpirationInfo, strconv.FormatInt(s.cfg.SessionIdle.Milliseconds(), 10))
-	h.Set(mapihttp.HeaderServerApplication, s.cfg.ServerApplication)
+	var cookies []*http.Cookie
 	if sequenced {
 		path := ss.ep.path()
-		h.Add("Set-Cookie", (&http.Cookie{Name: cookieContext, Value: ss.id, Path: path, HttpOnly: true}).String())
-		h.Add("Set-Cookie", (&http.Cookie{Name: cookieSequence, Value: ss.seq, Path: path, HttpOnly: true}).String())
-	}
-	w.WriteHeader(http.StatusOK)
-	fl, _ := w.(http.Flusher)
-	write := func(b []byte) {
-		w.Write(b)
-		if fl != nil {
-			fl.Flush()
+		cookies = []*http.Cookie{
+			{Name: cookieContext, Value: ss.id, Path: path, HttpOnly: true},
+			{Name: cookieSequence, Value: ss.seq, Path: path, HttpOnly: true},
 		}
 	}
-	write(mapihttp.AppendMetaTag(nil, mapihttp.Processing))
-
-	type result struct {
-		body []byte
-		code mapihttp.ResponseCode
-		err  error
+	o := mapihttp.Responder{PendingPeriod: s.cfg.PendingPeriod, ServerApplication: s.cfg.ServerApplication, ExpirationInfo: s.cfg.SessionIdle}
+	if s.cfg.Deterministic {
+		o.Now, o.FixedElapsed = s.cfg.Clock, true
 	}
-	done := make(chan result, 1)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.Error("request handler panic", "type", rt.String(), "panic", p)
-				done <- result{code: mapihttp.CodeUnknownFailure, err: fmt.Errorf("internal error: %v", p)}
-			}
+	o.Stream(w, r, rt, cookies, func() (body []byte, code mapihttp.ResponseCode) {
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					s.log.Error("request handler panic", "type", rt.String(), "panic", p)
+					body, code, err = nil, mapihttp.CodeUnknownFailure, fmt.Errorf("internal error: %v", p)
+				}
+			}()
+			body, code, err = work(ctx)
 		}()
-		b, code, err := work(ctx)
-		done <- result{b, code, err}
-	}()
-	tick := time.NewTicker(s.cfg.PendingPeriod)
-	defer tick.Stop()
-	var res result
-wait:
-	for {
-		select {
-		case res = <-done:
-			break wait
-		case <-tick.C:
-			write(mapihttp.AppendMetaTag(nil, mapihttp.Pending))
+		if code != 0 {
+			msg := "request failed"
+			if err != nil {
+				msg = err.Error()
+			}
+			s.log.Info("mapi request failed", "type", rt.String(), "code", uint32(code), "reason", msg)
+			body = fmt.Appendf(nil, "<html><body><p>X-ResponseCode %d (%s): %s</p></body></html>\n",
+				uint32(code), code.Name(), html.EscapeString(msg))
 		}
-	}
-	elapsed := time.Since(start).Milliseconds()
-	startTime := start.UTC().Format(http.TimeFormat)
-	if s.cfg.Deterministic {
-		elapsed = 0
-		startTime = s.cfg.Clock().UTC().Format(http.TimeFormat)
-	}
-	body := res.body
-	if res.code != 0 {
-		msg := "request failed"
-		if res.err != nil {
-			msg = res.err.Error()
-		}
-		s.log.Info("mapi request failed", "type", rt.String(), "code", uint32(res.code), "reason", msg)
-		body = fmt.Appendf(nil, "<html><body><p>X-ResponseCode %d (%s): %s</p></body></html>\n",
-			uint32(res.code), res.code.Name(), html.EscapeString(msg))
-	}
-	out := mapihttp.AppendDone(nil, mapihttp.DoneHeaders(res.code, elapsed, startTime))
-	write(append(out, body...))
+		return body, code
+	})
 }
 
 func (s *Server) newSession(ep endpoint, u *user, authz string) *session {
